@@ -125,15 +125,6 @@ CREATE TABLE "RateLimiterFlexible" (
 );
 
 -- CreateTable
-CREATE TABLE "WorkosLoginState" (
-    "key" TEXT NOT NULL,
-    "value" TEXT NOT NULL,
-    "updatedAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "WorkosLoginState_pkey" PRIMARY KEY ("key")
-);
-
--- CreateTable
 CREATE TABLE "Profile" (
     "id" SERIAL NOT NULL,
     "userId" INTEGER NOT NULL,

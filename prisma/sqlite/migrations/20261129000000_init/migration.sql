@@ -110,13 +110,6 @@ CREATE TABLE "RateLimiterFlexible" (
 );
 
 -- CreateTable
-CREATE TABLE "WorkosLoginState" (
-    "key" TEXT NOT NULL PRIMARY KEY,
-    "value" TEXT NOT NULL,
-    "updatedAt" DATETIME NOT NULL
-);
-
--- CreateTable
 CREATE TABLE "Profile" (
     "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
     "userId" INTEGER NOT NULL,

@@ -1,0 +1,100 @@
+// A small typed emitter. Listeners may be async; their errors (sync or rejected promises) are logged and
+// never reach the request that emitted, so a failing mail sender cannot reveal whether an account exists.
+import type { Logger } from './config.ts';
+import type { LoginMethod } from './core/rules.ts';
+
+/** The user as events and `req.user` see it: the library's fields (never the password hash) plus the host's. */
+export interface PublicUser {
+  id: number;
+  username: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  isActive: boolean;
+  isStaff: boolean;
+  isSuperuser: boolean;
+  lastLogin: Date | null;
+  createdAt: Date;
+  [hostField: string]: unknown;
+}
+
+export interface RuleRef {
+  id: number;
+  name: string;
+  method: LoginMethod;
+}
+
+export interface AuditContext {
+  ip: string;
+  userAgent: string;
+}
+
+export interface WorkosLoginEvents {
+  /** A user was created just in time from an SSO profile (after the transaction committed). */
+  userCreated: { user: PublicUser; profile: Record<string, unknown>; rule: RuleRef };
+  /** A magic link must be delivered (always emitted; with `sendCustomEmail` the app must send it). */
+  sendMagicLink: { user: PublicUser; link: string; rule: RuleRef };
+  /** A password reset link must be delivered by the app. */
+  sendPasswordReset: { user: PublicUser; link: string };
+  login: AuditContext & { user: PublicUser; rule: RuleRef | null; method: LoginMethod };
+  loginFailed: AuditContext & {
+    username: string;
+    /** Known users only; unknown names carry null (the response never says which). */
+    user: { id: number; username: string } | null;
+    rule: RuleRef | null;
+    method: LoginMethod | null;
+    reason: 'invalid_credentials' | 'throttled' | 'method_not_allowed' | 'no_rule' | 'second_factor_failed';
+  };
+  logout: AuditContext & { user: PublicUser | null };
+  passwordChanged: AuditContext & { user: PublicUser; via: 'change' | 'reset' };
+}
+
+export type WorkosLoginEventName = keyof WorkosLoginEvents;
+type Listener<E extends WorkosLoginEventName> = (payload: WorkosLoginEvents[E]) => void | Promise<void>;
+
+export class LoginEvents {
+  private readonly listeners = new Map<WorkosLoginEventName, Set<Listener<WorkosLoginEventName>>>();
+
+  constructor(private readonly logger: Logger) {}
+
+  on<E extends WorkosLoginEventName>(event: E, listener: Listener<E>): this {
+    let set = this.listeners.get(event);
+    if (!set) this.listeners.set(event, (set = new Set()));
+    set.add(listener as Listener<WorkosLoginEventName>);
+    return this;
+  }
+
+  off<E extends WorkosLoginEventName>(event: E, listener: Listener<E>): this {
+    this.listeners.get(event)?.delete(listener as Listener<WorkosLoginEventName>);
+    return this;
+  }
+
+  once<E extends WorkosLoginEventName>(event: E, listener: Listener<E>): this {
+    const wrapped: Listener<E> = (payload) => {
+      this.off(event, wrapped);
+      return listener(payload);
+    };
+    return this.on(event, wrapped);
+  }
+
+  listenerCount(event: WorkosLoginEventName): number {
+    return this.listeners.get(event)?.size ?? 0;
+  }
+
+  emit<E extends WorkosLoginEventName>(event: E, payload: WorkosLoginEvents[E]): void {
+    for (const listener of [...(this.listeners.get(event) ?? [])]) {
+      try {
+        const result = listener(payload);
+        if (result && typeof (result as Promise<void>).catch === 'function') {
+          (result as Promise<void>).catch((err: unknown) => this.listenerFailed(event, err));
+        }
+      } catch (err) {
+        this.listenerFailed(event, err);
+      }
+    }
+  }
+
+  private listenerFailed(event: string, err: unknown): void {
+    this.logger.error(`express-workos-login: a "${event}" listener failed`, { error: err instanceof Error ? err.message : String(err) });
+  }
+}

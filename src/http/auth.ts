@@ -1,0 +1,91 @@
+// Logging in and out, loading the user on every request, idle/absolute timeouts and `requireLogin`.
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Context } from '../context.ts';
+import { auditContext, publicUser, ruleRef } from '../context.ts';
+import { safeNext } from '../core/next-url.ts';
+import type { LoginRule } from '../core/rules.ts';
+import type { UserRow } from '../db/types.ts';
+import { messageFor } from '../errors.ts';
+import { flash, loginState, requireSession, saveSession, type SerializedUser } from './session.ts';
+
+/** Full login: a new session id, the user stamped into it, an audit event, then the redirect to `next`. */
+export async function completeLogin(
+  ctx: Context,
+  req: Request,
+  res: Response,
+  user: UserRow,
+  rule: LoginRule | null,
+  next: string,
+): Promise<void> {
+  const serialized: SerializedUser = { id: user.id, v: user.sessionVersion };
+  // Passport regenerates the session (fixation defence) and drops everything from before the login.
+  await new Promise<void>((resolve, reject) => req.logIn(serialized as Express.User, (err) => (err ? reject(err) : resolve())));
+  const now = ctx.now();
+  loginState(req).auth = { at: now, seen: now };
+  await ctx.users.recordLogin(user.id);
+  req.user = publicUser(user) as Express.User;
+  ctx.events.emit('login', { ...auditContext(req), user: publicUser(user), rule: ruleRef(rule), method: rule?.method ?? 'password' });
+  await saveSession(req);
+  res.redirect(303, safeNext(next, ctx.config.loginRedirectUrl));
+}
+
+/** Ends the login: the server-side session is destroyed and a fresh, empty one replaces it. */
+export async function logout(ctx: Context, req: Request): Promise<void> {
+  const user = req.user ? (req.user as unknown as ReturnType<typeof publicUser>) : null;
+  requireSession(req);
+  await new Promise<void>((resolve, reject) => req.logout({ keepSessionInfo: false }, (err) => (err ? reject(err) : resolve())));
+  ctx.events.emit('logout', { ...auditContext(req), user });
+}
+
+/**
+ * Populates `req.user` from the session (Passport) and enforces the idle and absolute timeouts and
+ * the session version (a password change or deactivation ends other sessions on their next request).
+ */
+export function loadUserMiddleware(ctx: Context): RequestHandler[] {
+  const init = ctx.passport.initialize();
+  const session = ctx.passport.session();
+  const timeouts: RequestHandler = (req, _res, next) => {
+    if (!req.user) return next();
+    const state = loginState(req);
+    const now = ctx.now();
+    const { idleTimeoutSeconds, absoluteTimeoutSeconds } = ctx.config.session;
+    const auth = state.auth;
+    if (!auth || now - auth.at > absoluteTimeoutSeconds * 1000 || now - auth.seen > idleTimeoutSeconds * 1000) {
+      delete req.session.passport;
+      delete state.auth;
+      req.user = undefined;
+      flash(req, 'info', messageFor('session_expired'));
+      return next();
+    }
+    // Touch at most once a minute so most requests do not rewrite the session.
+    if (now - auth.seen > 60_000) auth.seen = now;
+    next();
+  };
+  const guard: RequestHandler = (req, res, next) => {
+    try {
+      requireSession(req);
+    } catch (err) {
+      return next(err);
+    }
+    next();
+  };
+  return [guard, init, session, timeouts];
+}
+
+/** Redirects anonymous visitors to the login page (with `next`), or answers 401 to non-HTML requests. */
+export function requireLoginMiddleware(ctx: Context, loginPath: () => string): RequestHandler[] {
+  return [...loadUserMiddleware(ctx), loginRequired(ctx, loginPath)];
+}
+
+/** The check alone, for routes that already ran `loadUserMiddleware`. */
+export function loginRequired(ctx: Context, loginPath: () => string): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (req.user) return next();
+    if (!req.accepts('html')) {
+      res.status(401).json({ error: 'login_required' });
+      return;
+    }
+    const target = safeNext(req.originalUrl, ctx.config.loginRedirectUrl);
+    res.redirect(303, `${loginPath()}?next=${encodeURIComponent(target)}`);
+  };
+}

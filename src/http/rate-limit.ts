@@ -1,0 +1,104 @@
+// Throttles built on rate-limiter-flexible. Counters live in memory by default, or in Redis or the
+// database (config `rateLimit.store`) so that every app instance shares them.
+import rlf, { type RateLimiterAbstract, type RateLimiterRes } from 'rate-limiter-flexible';
+import type { ResolvedConfig } from '../config.ts';
+import type { PrismaLike } from '../db/types.ts';
+
+const { RateLimiterMemory, RateLimiterRedis, RateLimiterPrisma } = rlf;
+
+export interface LimitSpec {
+  points: number;
+  durationSeconds: number;
+  blockSeconds?: number;
+}
+
+export type LimiterFactory = (name: string, spec: LimitSpec) => RateLimiterAbstract;
+
+export function limiterFactory(config: Pick<ResolvedConfig, 'rateLimit'>, prisma: PrismaLike): LimiterFactory {
+  const { store, keyPrefix } = config.rateLimit;
+  return (name, spec) => {
+    const opts = {
+      keyPrefix: `${keyPrefix}:${name}`,
+      points: spec.points,
+      duration: spec.durationSeconds,
+      blockDuration: spec.blockSeconds ?? 0,
+    };
+    if (store === 'memory') return new RateLimiterMemory(opts);
+    if (store === 'database') {
+      return new RateLimiterPrisma({ ...opts, storeClient: prisma, tableName: 'rateLimiterFlexible', clearExpiredByTimeout: false });
+    }
+    return new RateLimiterRedis({ ...opts, storeClient: store.redis, useRedisPackage: store.useRedisPackage });
+  };
+}
+
+/** A named counter: `check` before the attempt, `hit` on failure, `reset` on success. */
+export class Throttle {
+  constructor(
+    private readonly limiter: RateLimiterAbstract,
+    private readonly points: number,
+  ) {}
+
+  /** Seconds to wait, or 0 when the key may try now. */
+  async retryAfter(key: string): Promise<number> {
+    const res = await this.limiter.get(key);
+    if (!res || res.consumedPoints < this.points) return 0;
+    return Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+  }
+
+  async hit(key: string): Promise<void> {
+    try {
+      await this.limiter.consume(key, 1);
+    } catch (err) {
+      // Over the limit: consume rejects with the RateLimiterRes; that is the expected outcome here.
+      if (!isLimiterRes(err)) throw err;
+    }
+  }
+
+  /** Counts an attempt and says whether it was within the limit (for sends: reset mails, SMS, links). */
+  async take(key: string): Promise<boolean> {
+    try {
+      await this.limiter.consume(key, 1);
+      return true;
+    } catch (err) {
+      if (isLimiterRes(err)) return false;
+      throw err;
+    }
+  }
+
+  async reset(key: string): Promise<void> {
+    await this.limiter.delete(key);
+  }
+}
+
+function isLimiterRes(err: unknown): err is RateLimiterRes {
+  return !!err && typeof err === 'object' && 'msBeforeNext' in err && !(err instanceof Error);
+}
+
+/** Failed-login throttling per account (the typed name, so unknown names behave the same) and per client IP. */
+export class LoginThrottle {
+  readonly account: Throttle;
+  readonly ip: Throttle;
+
+  constructor(factory: LimiterFactory, config: Pick<ResolvedConfig, 'rateLimit'>) {
+    const { perAccount, perIp } = config.rateLimit;
+    this.account = new Throttle(factory('login-account', perAccount), perAccount.points);
+    this.ip = new Throttle(factory('login-ip', perIp), perIp.points);
+  }
+
+  static accountKey(typed: string): string {
+    return typed.trim().toLowerCase().slice(0, 320);
+  }
+
+  async retryAfter(typed: string, ip: string): Promise<number> {
+    const [a, b] = await Promise.all([this.account.retryAfter(LoginThrottle.accountKey(typed)), this.ip.retryAfter(ip)]);
+    return Math.max(a, b);
+  }
+
+  async failed(typed: string, ip: string): Promise<void> {
+    await Promise.all([this.account.hit(LoginThrottle.accountKey(typed)), this.ip.hit(ip)]);
+  }
+
+  async succeeded(typed: string): Promise<void> {
+    await this.account.reset(LoginThrottle.accountKey(typed));
+  }
+}

@@ -1,0 +1,237 @@
+// The thin data layer over the pure rule engine: loads rules (cached, and re-read whenever any instance
+// changed them), validates them on save, and resolves or explains the rule for a login name.
+import type { Logger } from '../config.ts';
+import { parseRuleInput, resolveRule, toLoginRule, type LoginRule, type LoginRuleInput, type RuleIssue, type RuleResolution, type RuleSubject } from '../core/rules.ts';
+import { isUniqueViolation, isValidationError, validationSummary } from '../db/errors.ts';
+import { asDb, type Db, type LoginRuleRow, type PrismaLike, type UserRow } from '../db/types.ts';
+import type { UserRepository } from '../db/users.ts';
+
+/** A rule that failed validation when loaded: it is skipped at login and listed by `explain`. */
+export interface BrokenRule {
+  id: number;
+  name: string;
+  issues: RuleIssue[];
+}
+
+/** Thrown by create/update when the rule is invalid; `issues` name each bad field. */
+export class RuleValidationError extends Error {
+  readonly code = 'ERR_LOGIN_RULE_INVALID';
+  constructor(readonly issues: RuleIssue[]) {
+    super(`invalid login rule: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+    this.name = 'RuleValidationError';
+  }
+}
+
+export interface Explanation extends RuleResolution {
+  username: string;
+  /** The user the name refers to, or null when unknown (id and username only). */
+  user: { id: number; username: string; email: string } | null;
+  broken: BrokenRule[];
+}
+
+interface Snapshot {
+  stamp: string;
+  loadedAt: number;
+  rules: LoginRule[];
+  broken: BrokenRule[];
+}
+
+/** How long a snapshot is trusted without asking the database whether rules changed. */
+const STAMP_CHECK_MS = 1000;
+
+export class RuleStore {
+  private readonly db: Db;
+  private snapshot: Snapshot | null = null;
+  private loading: Promise<Snapshot> | null = null;
+
+  constructor(
+    prisma: PrismaLike,
+    private readonly users: UserRepository,
+    private readonly logger: Logger,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.db = asDb(prisma);
+  }
+
+  /** Rule changes made by any app instance show within about a second: a cheap stamp query decides re-reads. */
+  async load(): Promise<Snapshot> {
+    const current = this.snapshot;
+    if (current && this.now() - current.loadedAt < STAMP_CHECK_MS) return current;
+    this.loading ??= this.refresh(current).finally(() => {
+      this.loading = null;
+    });
+    return this.loading;
+  }
+
+  private async refresh(current: Snapshot | null): Promise<Snapshot> {
+    const stamp = await this.stamp();
+    if (current && current.stamp === stamp) {
+      this.snapshot = { ...current, loadedAt: this.now() };
+      return this.snapshot;
+    }
+    const rows = await this.db.loginRule.findMany({ include: { jitGroups: { select: { id: true, name: true } } }, orderBy: [{ priority: 'asc' }, { id: 'asc' }] });
+    const rules: LoginRule[] = [];
+    const broken: BrokenRule[] = [];
+    for (const row of rows) {
+      const parsed = parseRuleInput(rowToInput(row));
+      if (parsed.ok) rules.push(toLoginRule(row.id, parsed.value));
+      else {
+        broken.push({ id: row.id, name: row.name, issues: parsed.issues });
+        this.logger.warn(`express-workos-login: login rule ${row.id} "${row.name}" is invalid and is skipped`, { ruleId: row.id, issues: parsed.issues });
+      }
+    }
+    this.snapshot = { stamp, loadedAt: this.now(), rules, broken };
+    return this.snapshot;
+  }
+
+  /** Changes whenever a rule is created, updated (Prisma bumps `updatedAt`) or deleted. */
+  private async stamp(): Promise<string> {
+    const agg = await this.db.loginRule.aggregate({ _count: { _all: true }, _max: { updatedAt: true, id: true } });
+    const max = agg._max ?? {};
+    const updatedAt = max.updatedAt instanceof Date ? max.updatedAt.getTime() : String(max.updatedAt);
+    return `${String(agg._count?._all)}:${String(max.id)}:${updatedAt}`;
+  }
+
+  /** Forget the cache (the next load re-reads). */
+  invalidate(): void {
+    this.snapshot = null;
+  }
+
+  async list(): Promise<LoginRule[]> {
+    return (await this.load()).rules;
+  }
+
+  async get(id: number): Promise<LoginRule | null> {
+    return (await this.load()).rules.find((r) => r.id === id) ?? null;
+  }
+
+  /** Resolve the rule for an existing user or an unknown typed name. */
+  async resolve(user: UserRow | null, typed: string): Promise<RuleResolution> {
+    const { rules } = await this.load();
+    const subject: RuleSubject = user
+      ? { kind: 'user', userId: user.id, email: user.email, ...(await this.users.facts(user.id)) }
+      : { kind: 'unknown', typed };
+    return resolveRule(rules, subject, {
+      matchesWhere: async (rule) => {
+        if (!user || !rule.where) return false;
+        try {
+          return await this.users.matchesWhere(user.id, rule.where);
+        } catch (err) {
+          if (!isValidationError(err)) throw err;
+          // A rule written straight to the database with a bad filter must not break every login.
+          this.logger.warn(`express-workos-login: lookup attributes of rule ${rule.id} "${rule.name}" are not a valid user filter; skipped`, {
+            ruleId: rule.id,
+            error: validationSummary(err),
+          });
+          return false;
+        }
+      },
+    });
+  }
+
+  /** Which rule applies to a login name, and why. */
+  async explain(username: string): Promise<Explanation> {
+    const user = await this.users.findForLogin(username);
+    const resolution = await this.resolve(user, username);
+    return {
+      ...resolution,
+      username,
+      user: user ? { id: user.id, username: user.username, email: user.email } : null,
+      broken: (await this.load()).broken,
+    };
+  }
+
+  async create(input: LoginRuleInput): Promise<LoginRule> {
+    const value = await this.validate(input);
+    const row = await this.write(() =>
+      this.db.loginRule.create({ data: { ...inputToData(value), jitGroups: { connect: value.jitGroups.map((name) => ({ name })) } } }),
+    );
+    this.invalidate();
+    return toLoginRule(row.id, value);
+  }
+
+  async update(id: number, input: LoginRuleInput): Promise<LoginRule> {
+    const value = await this.validate(input);
+    await this.write(() =>
+      this.db.loginRule.update({ where: { id }, data: { ...inputToData(value), jitGroups: { set: value.jitGroups.map((name) => ({ name })) } } }),
+    );
+    this.invalidate();
+    return toLoginRule(id, value);
+  }
+
+  /** Deletes the rule only: users' MFA factors and SSO identities are not touched. */
+  async delete(id: number): Promise<void> {
+    await this.db.loginRule.delete({ where: { id } });
+    this.invalidate();
+  }
+
+  /** Validates a rule as `create` would, without saving it. */
+  async validate(input: LoginRuleInput): Promise<Extract<ReturnType<typeof parseRuleInput>, { ok: true }>['value']> {
+    const parsed = parseRuleInput(input);
+    if (!parsed.ok) throw new RuleValidationError(parsed.issues);
+    const value = parsed.value;
+    const { hasMfa: _m, hasSso: _s, ...where } = value.lookupAttributes;
+    const issues: RuleIssue[] = [];
+    if (Object.keys(where).length > 0) {
+      try {
+        await this.db.user.findFirst({ where, select: { id: true } });
+      } catch (err) {
+        if (!isValidationError(err)) throw err;
+        issues.push({ path: 'lookupAttributes', message: `not a valid filter on the user model: ${validationSummary(err)}` });
+      }
+    }
+    if (value.jitGroups.length > 0) {
+      const found = await this.db.group.findMany({ where: { name: { in: value.jitGroups } } });
+      const missing = value.jitGroups.filter((n) => !found.some((g) => g.name === n));
+      if (missing.length) issues.push({ path: 'jitGroups', message: `unknown group(s): ${missing.join(', ')}` });
+    }
+    if (issues.length) throw new RuleValidationError(issues);
+    return value;
+  }
+
+  private async write(fn: () => Promise<LoginRuleRow>): Promise<LoginRuleRow> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (isUniqueViolation(err)) {
+        throw new RuleValidationError([{ path: 'name', message: 'a rule with this name or priority already exists' }]);
+      }
+      throw err;
+    }
+  }
+}
+
+function rowToInput(row: LoginRuleRow): Record<string, unknown> {
+  return {
+    name: row.name,
+    method: row.method,
+    priority: row.priority,
+    enabled: row.enabled,
+    emailRegex: row.emailRegex,
+    lookupAttributes: row.lookupAttributes,
+    connectionId: row.connectionId,
+    organizationId: row.organizationId,
+    jitCreation: row.jitCreation,
+    jitGroups: (row.jitGroups ?? []).map((g) => g.name),
+    savedAttributes: row.savedAttributes,
+    totpOrganizationName: row.totpOrganizationName,
+    allowIdpInitiated: row.allowIdpInitiated,
+  };
+}
+
+function inputToData(v: Extract<ReturnType<typeof parseRuleInput>, { ok: true }>['value']): Record<string, unknown> {
+  return {
+    name: v.name,
+    method: v.method,
+    priority: v.priority,
+    enabled: v.enabled,
+    emailRegex: v.emailRegex,
+    lookupAttributes: JSON.stringify(v.lookupAttributes),
+    connectionId: v.connectionId,
+    organizationId: v.organizationId,
+    jitCreation: v.jitCreation,
+    savedAttributes: JSON.stringify(v.savedAttributes),
+    totpOrganizationName: v.totpOrganizationName,
+    allowIdpInitiated: v.allowIdpInitiated,
+  };
+}
