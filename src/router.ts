@@ -10,7 +10,7 @@ import { UserRepository } from './db/users.ts';
 import type { SerializedUser } from './http/session.ts';
 import { ConfigError, LoginError, messageFor } from './errors.ts';
 import { LoginEvents, type WorkosLoginEventName, type WorkosLoginEvents } from './events.ts';
-import { loadUserMiddleware, logout, requireLoginMiddleware } from './http/auth.ts';
+import { chain, loadUserMiddleware, logout, requireLoginMiddleware } from './http/auth.ts';
 import { verifyCsrf } from './http/csrf.ts';
 import { LIBRARY_VIEWS, Renderer } from './http/render.ts';
 import { LoginThrottle, limiterFactory } from './http/rate-limit.ts';
@@ -31,9 +31,9 @@ export interface WorkosLoginRouter extends Router {
   on<E extends WorkosLoginEventName>(event: E, listener: (payload: WorkosLoginEvents[E]) => void | Promise<void>): this;
   off<E extends WorkosLoginEventName>(event: E, listener: (payload: WorkosLoginEvents[E]) => void | Promise<void>): this;
   /** Populates `req.user` on any route of the host (mount it app-wide, after express-session). */
-  readonly loadUser: RequestHandler[];
+  readonly loadUser: RequestHandler;
   /** Sends anonymous visitors to the login page with `next`; 401 JSON for non-HTML requests. */
-  readonly requireLogin: RequestHandler[];
+  readonly requireLogin: RequestHandler;
   /** Logs the request's user out and destroys the server-side session. */
   logout(req: Request): Promise<void>;
   /** Ends every session of a user on their next request (e.g. after you disable them or suspect abuse). */
@@ -88,7 +88,7 @@ export function workosLogin(input: WorkosLoginConfig, options: WorkosLoginOption
   });
 
   const methods: MethodRegistry = {};
-  const loadUser = loadUserMiddleware(ctx);
+  const loadUser = chain(loadUserMiddleware(ctx));
   const requireLogin = requireLoginMiddleware(ctx, () => config.loginUrl);
 
   const router = Router() as WorkosLoginRouter;

@@ -73,8 +73,26 @@ export function loadUserMiddleware(ctx: Context): RequestHandler[] {
 }
 
 /** Redirects anonymous visitors to the login page (with `next`), or answers 401 to non-HTML requests. */
-export function requireLoginMiddleware(ctx: Context, loginPath: () => string): RequestHandler[] {
-  return [...loadUserMiddleware(ctx), loginRequired(ctx, loginPath)];
+export function requireLoginMiddleware(ctx: Context, loginPath: () => string): RequestHandler {
+  return chain([...loadUserMiddleware(ctx), loginRequired(ctx, loginPath)]);
+}
+
+/** Runs handlers in order as one middleware, so hosts can write `app.get(path, login.requireLogin, handler)`. */
+export function chain(handlers: RequestHandler[]): RequestHandler {
+  return (req, res, done) => {
+    let i = 0;
+    const step = (err?: unknown): void => {
+      if (err) return done(err);
+      const handler = handlers[i++];
+      if (!handler) return done();
+      try {
+        void handler(req, res, step);
+      } catch (e) {
+        done(e);
+      }
+    };
+    step();
+  };
 }
 
 /** The check alone, for routes that already ran `loadUserMiddleware`. */
