@@ -1,6 +1,16 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+const src = (p: string) => fileURLToPath(new URL(`./src/${p}`, import.meta.url));
+
 export default defineConfig({
+  resolve: {
+    // Examples import the package by name, as hosts do; tests run them against the sources.
+    alias: [
+      { find: /^express-workos-login\/emulator$/, replacement: src('emulator/index.ts') },
+      { find: /^express-workos-login$/, replacement: src('index.ts') },
+    ],
+  },
   test: {
     include: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
     // Each file gets its own database; files run in parallel on the machine's cores.

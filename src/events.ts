@@ -18,6 +18,14 @@ export interface PublicUser {
   [hostField: string]: unknown;
 }
 
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    /** `req.user` is the logged-in user (hosts may extend this interface with their own fields). */
+    interface User extends PublicUser {}
+  }
+}
+
 export interface RuleRef {
   id: number;
   name: string;

@@ -11,7 +11,7 @@ import type { SerializedUser } from './http/session.ts';
 import { ConfigError, LoginError, messageFor } from './errors.ts';
 import { LoginEvents, type WorkosLoginEventName, type WorkosLoginEvents } from './events.ts';
 import { chain, loadUserMiddleware, logout, requireLoginMiddleware } from './http/auth.ts';
-import { verifyCsrf } from './http/csrf.ts';
+import { csrfToken, verifyCsrf } from './http/csrf.ts';
 import { LIBRARY_VIEWS, Renderer } from './http/render.ts';
 import { LoginThrottle, limiterFactory } from './http/rate-limit.ts';
 import { loginRoutes } from './login/routes.ts';
@@ -36,6 +36,8 @@ export interface WorkosLoginRouter extends Router {
   readonly requireLogin: RequestHandler;
   /** Logs the request's user out and destroys the server-side session. */
   logout(req: Request): Promise<void>;
+  /** This session's CSRF token, for the host's own forms that POST to the router (e.g. a logout button). */
+  csrfToken(req: Request): string;
   /** Ends every session of a user on their next request (e.g. after you disable them or suspect abuse). */
   endSessions(userId: number): Promise<void>;
   /** Which login rule applies to a login name, and why. */
@@ -121,6 +123,7 @@ export function workosLogin(input: WorkosLoginConfig, options: WorkosLoginOption
     logout: (req: Request) => logout(ctx, req),
     explain: (username: string) => ctx.rules.explain(username),
     endSessions: (userId: number) => users.endAllSessions(userId),
+    csrfToken: (req: Request) => csrfToken(req),
   });
   router.on = ((event: WorkosLoginEventName, listener: never) => (events.on(event, listener), router)) as WorkosLoginRouter['on'];
   router.off = ((event: WorkosLoginEventName, listener: never) => (events.off(event, listener), router)) as WorkosLoginRouter['off'];

@@ -19,7 +19,7 @@ export async function completeLogin(
 ): Promise<void> {
   const serialized: SerializedUser = { id: user.id, v: user.sessionVersion };
   // Passport regenerates the session (fixation defence) and drops everything from before the login.
-  await new Promise<void>((resolve, reject) => req.logIn(serialized as Express.User, (err) => (err ? reject(err) : resolve())));
+  await new Promise<void>((resolve, reject) => req.logIn(serialized as unknown as Express.User, (err) => (err ? reject(err) : resolve())));
   const now = ctx.now();
   loginState(req).auth = { at: now, seen: now };
   await ctx.users.recordLogin(user.id);

@@ -1,0 +1,59 @@
+// Demo data like the Django sample project: an admin, a user in "MFA Required", magic-link users at
+// @example.com, and SSO rules for @foo-corp.com (SAML), Google and Microsoft. Idempotent.
+import { hashPassword, type PrismaLike } from '../../src/index.ts';
+import type { LoginRuleInput, RuleStore } from '../../src/index.ts';
+
+interface SeedPrisma extends PrismaLike {
+  user: { upsert(args: object): Promise<unknown> };
+  group: { upsert(args: object): Promise<unknown> };
+  location: { upsert(args: object): Promise<unknown> };
+}
+
+export const DEMO_PASSWORD = 'demo-password-123';
+
+export const DEMO_USERS = [
+  { username: 'admin', email: 'admin@acme.test', firstName: 'Ada', lastName: 'Admin', isSuperuser: true, isStaff: true, groups: [] as string[] },
+  { username: 'mfa-user', email: 'mfa@acme.test', firstName: 'Max', lastName: 'Factor', groups: ['MFA Required'] },
+  { username: 'magic', email: 'magic@example.com', firstName: 'Mia', lastName: 'Magic', groups: [] },
+  { username: 'pat', email: 'pat@acme.test', firstName: 'Pat', lastName: 'Password', groups: [] },
+];
+
+export async function seedDemo(prisma: SeedPrisma, rules: RuleStore): Promise<void> {
+  await prisma.group.upsert({ where: { name: 'MFA Required' }, create: { name: 'MFA Required' }, update: {} });
+  await prisma.group.upsert({ where: { name: 'Foo Corp' }, create: { name: 'Foo Corp' }, update: {} });
+  await prisma.location.upsert({ where: { locationId: 'loc-hq' }, create: { locationId: 'loc-hq', address: '1 Main St' }, update: {} });
+  const passwordHash = await hashPassword(DEMO_PASSWORD, 10);
+  for (const u of DEMO_USERS) {
+    const { groups, ...fields } = u;
+    await prisma.user.upsert({
+      where: { username: u.username },
+      create: { ...fields, passwordHash, groups: { connect: groups.map((name) => ({ name })) } },
+      update: {},
+    });
+  }
+  const existing = new Set((await rules.list()).map((r) => r.name));
+  const demoRules: LoginRuleInput[] = [
+    { name: 'MFA Required group', method: 'mfa', priority: 10, totpOrganizationName: 'Acme Demo', lookupAttributes: { groups: { some: { name: 'MFA Required' } } } },
+    { name: 'Magic link for example.com', method: 'magic', priority: 20, emailRegex: '@example\\.com$' },
+    {
+      name: 'Foo Corp SAML',
+      method: 'sso',
+      priority: 30,
+      emailRegex: '@foo-corp\\.com$',
+      organizationId: 'org_foo_corp',
+      jitCreation: 'attributes',
+      jitGroups: ['Foo Corp'],
+      allowIdpInitiated: true,
+      savedAttributes: {
+        isStaff: false,
+        profile: { organizationName: '{{profile.raw_attributes.organization_name}}', title: '{{profile.raw_attributes.title}}' },
+        '~location': { locationId: '{{profile.raw_attributes.locationUuid}}' },
+      },
+    },
+    { name: 'Google accounts', method: 'GoogleOAuth', priority: 40, emailRegex: '@gmail\\.com$', jitCreation: 'attributes' },
+    { name: 'Microsoft accounts', method: 'MicrosoftOAuth', priority: 50, emailRegex: '@outlook\\.com$', jitCreation: 'attributes' },
+  ];
+  for (const rule of demoRules) {
+    if (!existing.has(rule.name)) await rules.create(rule);
+  }
+}

@@ -1,0 +1,40 @@
+// `npm start`: the example app at http://localhost:3000 on embedded SQLite. Without WORKOS_API_KEY it
+// starts the local WorkOS emulator in-process and points the SDK at it.
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createExampleApp } from './app.ts';
+import { openDemoDatabase } from './database.ts';
+import { DEMO_PASSWORD, DEMO_USERS, seedDemo } from './seed.ts';
+import { SqliteSessionStore } from './session-store.ts';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const port = Number(process.env.PORT ?? 3000);
+const baseUrl = process.env.BASE_URL ?? `http://localhost:${port}`;
+
+const prisma = openDemoDatabase();
+let workos: Parameters<typeof createExampleApp>[0]['workos'];
+let notice: string | undefined;
+if (!process.env.WORKOS_API_KEY) {
+  const { createWorkOSEmulator } = await import('../../src/emulator/index.ts');
+  const emulator = await createWorkOSEmulator({ port: Number(process.env.EMULATOR_PORT ?? 4100), directory: join(here, 'emulator-directory.json') });
+  workos = { apiKey: emulator.apiKey, clientId: emulator.clientId, ...emulator.sdkOptions };
+  notice = `Demo mode: WorkOS is the local emulator at ${emulator.url} (emails and SMS: ${emulator.url}/_emulator/outbox.html).`;
+  console.log(`No WORKOS_API_KEY set: using the local WorkOS emulator at ${emulator.url}`);
+  console.log(`  read emails and SMS codes at ${emulator.url}/_emulator/outbox.html`);
+}
+
+const { app, login } = createExampleApp({
+  prisma,
+  baseUrl,
+  sessionStore: new SqliteSessionStore(join(here, 'data', 'sessions.db')),
+  sessionSecret: process.env.SESSION_SECRET ?? 'demo-only-secret-change-me',
+  workos,
+  notice,
+});
+await seedDemo(prisma, login.rules);
+
+app.listen(port, () => {
+  console.log(`express-workos-login example at ${baseUrl}/accounts/login/`);
+  console.log(`demo logins (password "${DEMO_PASSWORD}"): ${DEMO_USERS.map((u) => u.username).join(', ')}`);
+  console.log('password reset links are printed here as "[demo mail]" lines');
+});
