@@ -10,6 +10,7 @@ import type { Renderer } from './http/render.ts';
 import type { LimiterFactory, LoginThrottle } from './http/rate-limit.ts';
 import type { PasswordHasher } from './password/hash.ts';
 import type { RuleStore } from './rules/store.ts';
+import type { WorkosGateway } from './workos/client.ts';
 
 export interface Context {
   config: Readonly<ResolvedConfig>;
@@ -22,6 +23,7 @@ export interface Context {
   events: LoginEvents;
   renderer: Renderer;
   passport: PassportStatic;
+  workos: WorkosGateway;
   now: () => number;
 }
 
@@ -48,6 +50,12 @@ export interface MethodHandler {
 }
 
 export type MethodRegistry = Partial<Record<LoginMethod, MethodHandler>>;
+
+/** What a login-method folder (sso/, mfa/, magic-link/) contributes: its routes and its method handlers. */
+export interface MethodModule {
+  routes: import('express').Router;
+  handlers: MethodRegistry;
+}
 
 export function ruleRef(rule: LoginRule | null): RuleRef | null {
   return rule ? { id: rule.id, name: rule.name, method: rule.method } : null;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import express, { Router, type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
 import passport from 'passport';
 import { parseConfig, type ResolvedConfig, type WorkosLoginConfig } from './config.ts';
-import type { Context, MethodRegistry } from './context.ts';
+import type { Context, MethodModule, MethodRegistry } from './context.ts';
 import { publicUser } from './context.ts';
 import { UserRepository } from './db/users.ts';
 import type { SerializedUser } from './http/session.ts';
@@ -19,6 +19,7 @@ import { PasswordHasher } from './password/hash.ts';
 import { passwordRoutes } from './password/routes.ts';
 import { PASSWORD_STRATEGY, passwordStrategy } from './password/strategy.ts';
 import { RuleStore, type Explanation } from './rules/store.ts';
+import { WorkosGateway } from './workos/client.ts';
 
 export interface WorkosLoginOptions {
   /** Injectable clock (ms) for tests of expiry and timeouts. */
@@ -75,6 +76,7 @@ export function workosLogin(input: WorkosLoginConfig, options: WorkosLoginOption
     events,
     renderer: new Renderer(config.templateDirs, { notice: config.notice }),
     passport: pp,
+    workos: new WorkosGateway(config),
     now,
   };
 
@@ -89,7 +91,9 @@ export function workosLogin(input: WorkosLoginConfig, options: WorkosLoginOption
     );
   });
 
-  const methods: MethodRegistry = {};
+  // Each login-method folder contributes routes and handlers; a rule whose method has none fails closed.
+  const modules: MethodModule[] = [];
+  const methods: MethodRegistry = Object.assign({}, ...modules.map((m) => m.handlers));
   const loadUser = chain(loadUserMiddleware(ctx));
   const requireLogin = requireLoginMiddleware(ctx, () => config.loginUrl);
 
@@ -111,6 +115,7 @@ export function workosLogin(input: WorkosLoginConfig, options: WorkosLoginOption
   router.use(verifyCsrf);
   router.use(loginRoutes(ctx, methods));
   router.use(passwordRoutes(ctx));
+  for (const m of modules) router.use(m.routes);
   // Unknown paths fall through to the host: its own pages (e.g. /accounts/profile/) may live under the mount.
   router.use(errorHandler(ctx));
 

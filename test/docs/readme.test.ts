@@ -64,7 +64,7 @@ describe('README', () => {
     const json = blocks('json');
     expect(json.length).toBeGreaterThanOrEqual(3);
     for (const [i, text] of json.entries()) {
-      const input = { name: `readme ${i}`, method: 'password', priority: 500 + i, lookupAttributes: JSON.parse(text) as object };
+      const input = { name: `readme ${i}`, method: 'password' as const, priority: 500 + i, lookupAttributes: JSON.parse(text) as Record<string, unknown> };
       expect(parseRuleInput(input).ok).toBe(true);
       await expect(t.login.rules.validate(input)).resolves.toBeTruthy();
     }
