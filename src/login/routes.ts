@@ -20,10 +20,11 @@ const loginQuery = z.object({
 });
 
 const loginBody = z.object({
-  username: z.string().max(MAX_NAME).default(''),
-  // Passwords are checked exactly as typed; the cap only stops absurd bodies.
-  password: z.string().max(4096).optional(),
-  next: z.string().max(2048).default(''),
+  // Over-long names are kept (and refused with their own message) so the form can say what is wrong.
+  username: z.string().default('').catch(''),
+  // Passwords are checked exactly as typed; one past the cap can never match, so it becomes an empty (failing) one.
+  password: z.string().max(4096).optional().catch(''),
+  next: z.string().max(2048).default('').catch(''),
 });
 
 export function loginRoutes(ctx: Context, methods: MethodRegistry): Router {
@@ -54,11 +55,11 @@ export function loginRoutes(ctx: Context, methods: MethodRegistry): Router {
   });
 
   router.post('/login', async (req, res, nextFn) => {
-    const parsed = loginBody.safeParse(req.body ?? {});
-    const body = parsed.success ? parsed.data : { username: '', password: undefined, next: '' };
+    const body = loginBody.parse(req.body ?? {});
     const typed = body.username.trim();
     const next = safeNext(body.next, homeUrl);
     if (!typed) return renderLogin(req, res, { step: 'username', username: '', next }, 400, messageFor('username_required'));
+    if (typed.length > MAX_NAME) return renderLogin(req, res, { step: 'username', username: '', next }, 400, messageFor('username_too_long'));
     if (body.password === undefined) return stepTwo(req, res, typed, next);
 
     const ip = auditContext(req).ip;

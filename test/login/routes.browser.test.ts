@@ -1,0 +1,79 @@
+// The login pages in a real browser (Chromium), with and without JavaScript.
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, createUser, type TestApp } from '../support/app.ts';
+
+const PASSWORD = 'correct horse battery';
+let t: TestApp;
+let server: Server;
+let origin: string;
+let browser: Browser;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  await createUser(t.prisma, { username: 'trent', password: PASSWORD });
+  server = await new Promise<Server>((resolve) => {
+    const s = t.app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((resolve) => server?.close(resolve));
+  await t.close();
+});
+
+async function logIn(page: Page, js: boolean) {
+  await page.getByLabel('Username or email').fill('trent');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByLabel('Password').waitFor();
+  expect(await page.getByLabel('Username').inputValue()).toBe('trent');
+  // autofocus puts the cursor in the password field (asked through page script, so only with JavaScript on).
+  if (js) expect(await page.evaluate('document.activeElement && document.activeElement.id')).toBe('id_password');
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Log in' }).click();
+}
+
+describe('in a browser', () => {
+  it('logs in through both steps with JavaScript', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${origin}/accounts/login/`);
+    expect(await page.title()).toBe('Log in');
+    await logIn(page, true);
+    await page.waitForURL(`${origin}/accounts/profile/`);
+    expect(await page.textContent('body')).toBe('profile of trent');
+    const cookies = await context.cookies();
+    expect(cookies.find((c) => c.name === 'connect.sid')?.httpOnly).toBe(true);
+    await context.close();
+  });
+
+  it('logs in through both steps without JavaScript, and comes back to next', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(`${origin}/private`);
+    expect(page.url()).toBe(`${origin}/accounts/login/?next=%2Fprivate`);
+    await logIn(page, false);
+    await page.waitForURL(`${origin}/private`);
+    expect(await page.textContent('body')).toBe('private for trent');
+    await context.close();
+  });
+
+  it('shows the generic error after a wrong password, without JavaScript', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(`${origin}/accounts/login/?username=trent&start=true`);
+    await page.getByLabel('Password').fill('wrong password');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('alert').textContent()).toContain('Please enter a correct username and password.');
+    expect(await page.getByLabel('Username').inputValue()).toBe('trent');
+    await context.close();
+  });
+});

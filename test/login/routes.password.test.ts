@@ -1,0 +1,171 @@
+// The password step: generic failures, exact password checks, and the rule re-checked on the server.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOGIN_MESSAGES } from '../../src/index.ts';
+import { createTestApp, createUser, csrf, passwordLogin, type Agent, type TestApp } from '../support/app.ts';
+
+const PASSWORD = 'Correct Horse Battery';
+// 64 ASCII characters (bcrypt sees them all) and 78 characters / 84 UTF-8 bytes (past bcrypt's 72-byte limit).
+const ASCII_64 = 'Tr0ub4dor&3 is not as good as correct horse battery staple, ok?!';
+const LONG_PASSWORD = 'a long passphrase: ' + 'Ünïcode & spaces  '.repeat(3) + 'tail!';
+let t: TestApp;
+let ssoRuleId: number;
+let mfaUserId: number;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  await createUser(t.prisma, { username: 'carol', password: PASSWORD });
+  await createUser(t.prisma, { username: 'ascii64', password: ASCII_64 });
+  await createUser(t.prisma, { username: 'long', password: LONG_PASSWORD });
+  await createUser(t.prisma, { username: 'sso-dave', email: 'dave@sso-corp.test', password: PASSWORD });
+  mfaUserId = (await createUser(t.prisma, { username: 'mfa-erin', password: PASSWORD, groups: ['MFA Required'] })).id;
+  const enrolled = await createUser(t.prisma, { username: 'enrolled-fay', password: PASSWORD });
+  await t.prisma.mfaFactor.create({ data: { userId: enrolled.id, workosFactorId: 'auth_factor_test_fay', type: 'totp' } });
+  ssoRuleId = (
+    await t.login.rules.create({ name: 'Google for sso-corp', method: 'GoogleOAuth', priority: 20, emailRegex: '@sso-corp\\.test$' })
+  ).id;
+  await t.login.rules.create({
+    name: 'MFA group',
+    method: 'mfa',
+    priority: 10,
+    totpOrganizationName: 'Acme',
+    lookupAttributes: { groups: { some: { name: 'MFA Required' } } },
+  });
+});
+afterAll(() => t.close());
+
+const usernameValue = (html: string) => /<input id="id_username" name="username"[^>]*? value="([^"]*)"/.exec(html)?.[1];
+
+async function post(agent: Agent, fields: Record<string, string>) {
+  const token = await csrf(agent);
+  return agent.post('/accounts/login/').type('form').send({ _csrf: token, ...fields });
+}
+
+async function isLoggedIn(agent: Agent): Promise<boolean> {
+  const res = await agent.get('/private');
+  if (res.status === 200) return true;
+  expect(res.status).toBe(303);
+  expect(res.headers.location).toBe('/accounts/login/?next=%2Fprivate');
+  return false;
+}
+
+describe('failed passwords', () => {
+  it('answers a wrong password and an unknown user with the same generic 401', async () => {
+    // Threat (item 5): the failure message tells an attacker whether the username exists.
+    const wrong = await post(t.agent(), { username: 'carol', password: 'not it' });
+    const unknown = await post(t.agent(), { username: 'nobody-at-all', password: 'not it' });
+    for (const [res, name] of [
+      [wrong, 'carol'],
+      [unknown, 'nobody-at-all'],
+    ] as const) {
+      expect(res.status).toBe(401);
+      expect(res.text).toContain(LOGIN_MESSAGES.invalid_credentials);
+      expect(usernameValue(res.text)).toBe(name);
+      expect(res.text).toContain('name="password"');
+      expect(res.headers.location).toBeUndefined();
+    }
+    const strip = (html: string, name: string) => html.split(name).join('«NAME»').replace(/value="[\w-]{43}"/g, 'value="«CSRF»"');
+    expect(strip(unknown.text, 'nobody-at-all')).toBe(strip(wrong.text, 'carol'));
+  });
+
+  it('checks the password exactly as typed: no trimming, no case folding', async () => {
+    // Threat (item 15): normalising passwords makes them easier to guess.
+    for (const attempt of [`${PASSWORD} `, ` ${PASSWORD}`, PASSWORD.toLowerCase(), PASSWORD.toUpperCase()]) {
+      const agent = t.agent();
+      const res = await post(agent, { username: 'carol', password: attempt });
+      expect(res.status).toBe(401);
+      expect(res.text).toContain(LOGIN_MESSAGES.invalid_credentials);
+      expect(await isLoggedIn(agent)).toBe(false);
+    }
+    const agent = t.agent();
+    const ok = await post(agent, { username: 'carol', password: PASSWORD });
+    expect(ok.status).toBe(303);
+    expect(ok.headers.location).toBe('/accounts/profile/');
+    expect(await isLoggedIn(agent)).toBe(true);
+  });
+
+  it('accepts a 64-character password', async () => {
+    // Threat (item 15): length caps push users to short, guessable passwords.
+    expect(ASCII_64.length).toBe(64);
+    const agent = t.agent();
+    const res = await passwordLogin(agent, 'ascii64', ASCII_64);
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe('/accounts/profile/');
+    expect((await agent.get('/accounts/profile/')).text).toBe('profile of ascii64');
+  });
+
+  it('accepts a passphrase past 72 bytes and still checks its last characters', async () => {
+    // Threat (items 14, 15): bcrypt's silent 72-byte truncation lets a near-miss long password in.
+    expect(LONG_PASSWORD.length).toBe(78);
+    expect(Buffer.byteLength(LONG_PASSWORD)).toBe(84);
+    const agent = t.agent();
+    const res = await passwordLogin(agent, 'long', LONG_PASSWORD);
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe('/accounts/profile/');
+    expect((await agent.get('/accounts/profile/')).text).toBe('profile of long');
+    // A near miss on the last character still fails.
+    const miss = await post(t.agent(), { username: 'long', password: LONG_PASSWORD.slice(0, -1) + '?' });
+    expect(miss.status).toBe(401);
+    expect(miss.text).toContain(LOGIN_MESSAGES.invalid_credentials);
+  });
+
+  it('asks for the password again when it is missing', async () => {
+    const agent = t.agent();
+    const res = await post(agent, { username: 'carol', password: '' });
+    expect(res.status).toBe(401);
+    expect(res.text).toContain(LOGIN_MESSAGES.invalid_credentials);
+    expect(await isLoggedIn(agent)).toBe(false);
+  });
+});
+
+describe('the rule is resolved on the server', () => {
+  it('refuses a password from a user whose rule is SSO, even when it is correct', async () => {
+    // Threat (item 9): an SSO-only user downgrades to a password by posting to the password form.
+    const agent = t.agent();
+    const res = await post(agent, { username: 'sso-dave', password: PASSWORD });
+    expect(res.status).toBe(403);
+    expect(res.text).toContain(LOGIN_MESSAGES.method_not_allowed);
+    expect(res.text).not.toContain('name="password"');
+    expect(res.headers.location).toBeUndefined();
+    expect(await isLoggedIn(agent)).toBe(false);
+  });
+
+  it('ignores tampered method and rule fields', async () => {
+    // Threat (item 11): a hidden field (method, rule id) chosen by the client selects a weaker method.
+    const agent = t.agent();
+    const res = await post(agent, { username: 'sso-dave', password: PASSWORD, method: 'password', rule: '1', ruleId: '1' });
+    expect(res.status).toBe(403);
+    expect(res.text).toContain(LOGIN_MESSAGES.method_not_allowed);
+    expect(await isLoggedIn(agent)).toBe(false);
+    // The other way round: a password user naming the SSO rule still logs in with the password rule.
+    const other = t.agent();
+    const ok = await post(other, { username: 'carol', password: PASSWORD, method: 'GoogleOAuth', rule: String(ssoRuleId) });
+    expect(ok.status).toBe(303);
+    expect(t.events.of('login').at(-1)?.rule?.name).toBe('Username/password login');
+  });
+
+  it('does not log in an mfa-rule user on the password alone', async () => {
+    // Threat (items 9, 22): a correct password skips the second factor the rule requires.
+    const agent = t.agent();
+    const before = t.events.of('login').length;
+    const res = await passwordLogin(agent, 'mfa-erin', PASSWORD, '/private');
+    expect(res.status).toBe(501);
+    expect(res.text).toContain(LOGIN_MESSAGES.method_unavailable);
+    expect(res.headers.location).toBeUndefined();
+    expect(await isLoggedIn(agent)).toBe(false);
+    expect(t.events.of('login').length).toBe(before);
+    expect(t.events.of('login').some((e) => e.user.id === mfaUserId)).toBe(false);
+  });
+
+  it('does not log in a password-rule user who enrolled a factor on the password alone', async () => {
+    // Threat (item 22): an enrolled second factor is skipped because the user's rule is plain password.
+    expect((await t.login.explain('enrolled-fay')).rule?.method).toBe('password');
+    const agent = t.agent();
+    const before = t.events.of('login').length;
+    const res = await passwordLogin(agent, 'enrolled-fay', PASSWORD, '/private');
+    expect(res.status).toBe(501);
+    expect(res.text).toContain(LOGIN_MESSAGES.method_unavailable);
+    expect(res.headers.location).toBeUndefined();
+    expect(await isLoggedIn(agent)).toBe(false);
+    expect(t.events.of('login').length).toBe(before);
+  });
+});
