@@ -51,6 +51,38 @@ const smsTemplate = z.union([
   z.custom<(user: SmsTemplateUser) => string>((v) => typeof v === 'function', { message: 'expected a string or a function' }),
 ]);
 
+/** Magic links (methods `magic` and `email_mfa`): who makes the link, how long it lives, how often it may be sent. */
+const magicLinkSchema = z
+  .object({
+    /**
+     * `workos`: a WorkOS passwordless session (WorkOS emails it unless `sendCustomEmail`). `local`: the library's own
+     * single-use token, delivered by your `sendMagicLink` listener. Default: `workos` when the WorkOS keys are set,
+     * otherwise `local`.
+     */
+    provider: z.enum(['workos', 'local']).optional(),
+    /** How long a link may be used, at most 10 minutes (a WorkOS link is cut to this by the session-bound state). */
+    ttlSeconds: z.number().int().min(60).max(600).default(600),
+    /** Sends per recipient (the user's email, or the typed name for unknown users). */
+    sendsPerEmail: limit.default({ points: 5, durationSeconds: 900 }),
+    /** Sends per client IP. */
+    sendsPerIp: limit.default({ points: 30, durationSeconds: 900 }),
+  })
+  .strict();
+
+/** The `mfa` method: how long the half-login after the password lives, and how codes and SMS sends are limited. */
+const mfaSchema = z
+  .object({
+    /** Time from the correct password to the second factor. */
+    pendingTtlSeconds: z.number().int().min(60).max(3600).default(600),
+    /** Wrong codes (or recovery codes) before the half-login ends and the password is asked again. */
+    maxAttempts: z.number().int().min(1).max(20).default(5),
+    /** Code attempts per user, across half-logins and app instances (reset on success). */
+    verifyLimit: limit.default({ points: 10, durationSeconds: 900, blockSeconds: 900 }),
+    /** SMS codes sent per user (per client IP: ten times as many, at most 100). */
+    smsSendLimit: limit.default({ points: 5, durationSeconds: 3600 }),
+  })
+  .strict();
+
 const pathString = z.string().refine((s) => isSafeNextPath(s), { message: 'must be a same-origin path starting with /' });
 
 export const configSchema = z
@@ -66,7 +98,18 @@ export const configSchema = z
     emailLookup: z.boolean().default(false),
     usernameLookup: z.boolean().default(true),
     smsMfaTemplate: smsTemplate.default('Your authentication code is {{code}}'),
+    mfa: mfaSchema.default({
+      pendingTtlSeconds: 600,
+      maxAttempts: 5,
+      verifyLimit: { points: 10, durationSeconds: 900, blockSeconds: 900 },
+      smsSendLimit: { points: 5, durationSeconds: 3600 },
+    }),
     sendCustomEmail: z.boolean().default(false),
+    magicLink: magicLinkSchema.default({
+      ttlSeconds: 600,
+      sendsPerEmail: { points: 5, durationSeconds: 900 },
+      sendsPerIp: { points: 30, durationSeconds: 900 },
+    }),
     autoUpdate: z.boolean().default(true),
     jitUsername: z.enum(['email', 'idp_id', 'id']).default('email'),
     activeUserFilter: z.record(z.string(), z.unknown()).default({ isActive: true }),
@@ -146,8 +189,10 @@ export const configSchema = z
 /** What hosts pass to `workosLogin()`. */
 export type WorkosLoginConfig = z.input<typeof configSchema>;
 
-export interface ResolvedConfig extends Omit<z.output<typeof configSchema>, 'workos'> {
+export interface ResolvedConfig extends Omit<z.output<typeof configSchema>, 'workos' | 'magicLink'> {
   workos: z.output<typeof configSchema>['workos'] & { apiKey?: string; clientId?: string };
+  /** `provider` is always set once resolved (see `magicLinkSchema`). */
+  magicLink: Omit<z.output<typeof magicLinkSchema>, 'provider'> & { provider: 'workos' | 'local' };
 }
 
 export function parseConfig(input: unknown, env: NodeJS.ProcessEnv = process.env): Readonly<ResolvedConfig> {
@@ -165,5 +210,31 @@ export function parseConfig(input: unknown, env: NodeJS.ProcessEnv = process.env
     apiKey: c.workos.apiKey ?? (env.WORKOS_API_KEY || undefined),
     clientId: c.workos.clientId ?? (env.WORKOS_CLIENT_ID || undefined),
   };
-  return Object.freeze({ ...c, workos: Object.freeze(workos) });
+  const hasWorkos = !!(workos.apiKey && workos.clientId);
+  if (c.magicLink.provider === 'workos' && !hasWorkos) {
+    const issue = 'magicLink.provider: "workos" needs workos.apiKey and workos.clientId (or WORKOS_API_KEY / WORKOS_CLIENT_ID); use "local" to send links without WorkOS';
+    throw new ConfigError(`express-workos-login: invalid config:\n  - ${issue}`, [issue]);
+  }
+  // Out of the box: WorkOS sends the email when it is configured (as django-workos does); without it only our own links can work.
+  const magicLink = Object.freeze({ ...c.magicLink, provider: c.magicLink.provider ?? (hasWorkos ? 'workos' : 'local') });
+  return Object.freeze({
+    ...c,
+    // Plain data is copied and frozen, so neither the host nor the library can change it after start-up.
+    // The Prisma client, logger, Redis client and template function are used as given.
+    activeUserFilter: deepFreeze(structuredClone(c.activeUserFilter)),
+    session: deepFreeze({ ...c.session }),
+    callbackUrls: deepFreeze({ ...c.callbackUrls }),
+    templateDirs: deepFreeze([...c.templateDirs]),
+    rateLimit: Object.freeze({ ...c.rateLimit, perAccount: deepFreeze({ ...c.rateLimit.perAccount }), perIp: deepFreeze({ ...c.rateLimit.perIp }), passwordReset: deepFreeze({ ...c.rateLimit.passwordReset }) }),
+    workos: Object.freeze(workos),
+    magicLink,
+  });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
 }

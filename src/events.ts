@@ -51,10 +51,14 @@ export interface WorkosLoginEvents {
     user: { id: number; username: string } | null;
     rule: RuleRef | null;
     method: LoginMethod | null;
-    reason: 'invalid_credentials' | 'throttled' | 'method_not_allowed' | 'no_rule' | 'second_factor_failed';
+    reason: 'invalid_credentials' | 'throttled' | 'method_not_allowed' | 'no_rule' | 'second_factor_failed' | 'link_invalid';
   };
   logout: AuditContext & { user: PublicUser | null };
   passwordChanged: AuditContext & { user: PublicUser; via: 'change' | 'reset' };
+  /** A second factor was enrolled and saved (notify the user: a factor change). Never carries codes or secrets. */
+  mfaEnrolled: AuditContext & { user: PublicUser; factor: { id: number; type: 'totp' | 'sms' }; rule: RuleRef | null };
+  /** `resetMfa` removed a user's factors and recovery codes and ended their sessions. */
+  mfaReset: { user: PublicUser; factorsRemoved: number; recoveryCodesRemoved: number };
 }
 
 export type WorkosLoginEventName = keyof WorkosLoginEvents;

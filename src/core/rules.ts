@@ -15,8 +15,11 @@ export const usesPassword = (m: LoginMethod): boolean => PASSWORD_METHODS.includ
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-/** A JSON object whose keys (at any depth) are never prototype-polluting names. */
-const jsonObject = z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
+/**
+ * A JSON object whose keys (at any depth) are never prototype-polluting names. The keys are checked on the raw
+ * input, before z.record rebuilds the object (which silently drops a top-level `__proto__`).
+ */
+const jsonObject = z.unknown().superRefine((value, ctx) => {
   const walk = (v: unknown, path: (string | number)[]): void => {
     if (Array.isArray(v)) v.forEach((item, i) => walk(item, [...path, i]));
     else if (v && typeof v === 'object') {
@@ -27,7 +30,7 @@ const jsonObject = z.record(z.string(), z.unknown()).superRefine((value, ctx) =>
     }
   };
   walk(value, []);
-});
+}).pipe(z.record(z.string(), z.unknown()));
 
 /** Accepts an object or its JSON text (the database stores text). */
 const jsonField = z.preprocess((v) => {

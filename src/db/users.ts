@@ -39,8 +39,14 @@ export class UserRepository {
     if (this.insensitive) {
       return this.db.user.findMany({ where: this.active({ email: { equals: wanted, mode: 'insensitive' } }), take, orderBy: { id: 'asc' } });
     }
-    // SQLite: LIKE (behind `contains`) ignores ASCII case; the exact comparison happens here.
-    const candidates = await this.db.user.findMany({ where: this.active({ email: { contains: wanted } }), take: take * 4, orderBy: { id: 'asc' } });
+    // SQLite: LIKE (behind `startsWith`/`endsWith`) ignores ASCII case; the exact comparison happens here.
+    // Prefix AND suffix (not `contains`): other addresses merely containing this one (`x.bob@…` for `bob@…`)
+    // must not fill the capped candidate list and hide the real owner(s).
+    const candidates = await this.db.user.findMany({
+      where: this.active({ AND: [{ email: { startsWith: wanted } }, { email: { endsWith: wanted } }] }),
+      take: take * 4,
+      orderBy: { id: 'asc' },
+    });
     return candidates.filter((u) => u.email.toLowerCase() === wanted).slice(0, take);
   }
 

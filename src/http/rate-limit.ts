@@ -45,13 +45,23 @@ export class Throttle {
     return Math.max(1, Math.ceil(res.msBeforeNext / 1000));
   }
 
-  async hit(key: string): Promise<void> {
+  /**
+   * Counts an attempt BEFORE it is made and says how long to wait (0 = go ahead). Counting first means
+   * concurrent requests cannot all slip past a check-then-count gap; going over the limit starts the block.
+   */
+  async attempt(key: string): Promise<number> {
     try {
       await this.limiter.consume(key, 1);
+      return 0;
     } catch (err) {
-      // Over the limit: consume rejects with the RateLimiterRes; that is the expected outcome here.
       if (!isLimiterRes(err)) throw err;
+      return Math.max(1, Math.ceil(err.msBeforeNext / 1000));
     }
+  }
+
+  /** Gives back the point an attempt took (a success that should not count). */
+  async refund(key: string): Promise<void> {
+    await this.limiter.reward(key, 1);
   }
 
   /** Counts an attempt and says whether it was within the limit (for sends: reset mails, SMS, links). */
@@ -89,16 +99,14 @@ export class LoginThrottle {
     return typed.trim().toLowerCase().slice(0, 320);
   }
 
-  async retryAfter(typed: string, ip: string): Promise<number> {
-    const [a, b] = await Promise.all([this.account.retryAfter(LoginThrottle.accountKey(typed)), this.ip.retryAfter(ip)]);
+  /** Counts a login attempt for the typed name and the client IP; seconds to wait, or 0 to go ahead. */
+  async begin(typed: string, ip: string): Promise<number> {
+    const [a, b] = await Promise.all([this.account.attempt(LoginThrottle.accountKey(typed)), this.ip.attempt(ip)]);
     return Math.max(a, b);
   }
 
-  async failed(typed: string, ip: string): Promise<void> {
-    await Promise.all([this.account.hit(LoginThrottle.accountKey(typed)), this.ip.hit(ip)]);
-  }
-
-  async succeeded(typed: string): Promise<void> {
-    await this.account.reset(LoginThrottle.accountKey(typed));
+  /** A success clears the account's count and does not count against the IP. */
+  async succeeded(typed: string, ip: string): Promise<void> {
+    await Promise.all([this.account.reset(LoginThrottle.accountKey(typed)), this.ip.refund(ip)]);
   }
 }

@@ -63,7 +63,7 @@ export function loginRoutes(ctx: Context, methods: MethodRegistry): Router {
     if (body.password === undefined) return stepTwo(req, res, typed, next);
 
     const ip = auditContext(req).ip;
-    const retryAfter = await ctx.throttle.retryAfter(typed, ip);
+    const retryAfter = await ctx.throttle.begin(typed, ip);
     if (retryAfter > 0) {
       ctx.events.emit('loginFailed', { ...auditContext(req), username: typed, user: null, rule: null, method: null, reason: 'throttled' });
       res.set('Retry-After', String(retryAfter));
@@ -83,7 +83,6 @@ export function loginRoutes(ctx: Context, methods: MethodRegistry): Router {
   async function afterPassword(req: Request, res: Response, typed: string, next: string, outcome: PasswordOutcome): Promise<void> {
     const audit = auditContext(req);
     if (!outcome.ok) {
-      await ctx.throttle.failed(typed, audit.ip);
       ctx.events.emit('loginFailed', {
         ...audit,
         username: typed,
@@ -97,7 +96,7 @@ export function loginRoutes(ctx: Context, methods: MethodRegistry): Router {
       }
       return renderLogin(req, res, { step: 'password', username: typed, next }, 401, messageFor('invalid_credentials'));
     }
-    await ctx.throttle.succeeded(typed);
+    await ctx.throttle.succeeded(typed, auditContext(req).ip);
     const { user, rule } = outcome;
     if (ctx.hasher.needsRehash(user.passwordHash!)) {
       await ctx.users.recordLogin(user.id, await ctx.hasher.hash(String(req.body.password)));

@@ -8,7 +8,7 @@ import { usesPassword } from '../core/rules.ts';
 import { asDb } from '../db/types.ts';
 import { messageFor, type LoginErrorCode } from '../errors.ts';
 import { loginRequired } from '../http/auth.ts';
-import { Throttle } from '../http/rate-limit.ts';
+import { LoginThrottle, Throttle } from '../http/rate-limit.ts';
 import { regenerateSession, loginState, saveSession, type SerializedUser } from '../http/session.ts';
 import { hashToken, looksLikeToken, newToken } from './tokens.ts';
 
@@ -76,7 +76,10 @@ export function passwordRoutes(ctx: Context): Router {
     const row = await db.passwordResetToken.findUnique({ where: { tokenHash: hashToken(token) } });
     if (!row || row.usedAt || row.expiresAt.getTime() <= ctx.now()) return null;
     const user = await ctx.users.findActiveById(row.userId);
-    return user ? { row, user } : null;
+    if (!user) return null;
+    // The rule may have changed since the link was sent (e.g. the user's domain moved to SSO): check again.
+    const { rule } = await ctx.rules.resolve(user, user.username);
+    return rule && usesPassword(rule.method) ? { row, user } : null;
   }
 
   const renderConfirm = (req: Request, res: Response, valid: boolean, status = 200, messages: { level: string; text: string }[] = []) =>
@@ -115,6 +118,8 @@ export function passwordRoutes(ctx: Context): Router {
       return true;
     });
     if (!consumed) return renderConfirm(req, res, false, 400);
+    // Whoever proved they own the address may log in again at once: clear failed-login blocks.
+    await Promise.all([found.user.username, found.user.email].filter(Boolean).map((name) => ctx.throttle.account.reset(LoginThrottle.accountKey(name))));
     ctx.events.emit('passwordChanged', { ...auditContext(req), user: publicUser(found.user), via: 'reset' });
     res.redirect(303, `${req.baseUrl}/reset/done/`);
   });
@@ -134,11 +139,9 @@ export function passwordRoutes(ctx: Context): Router {
     if (!user) return render(401, 'session_expired');
     const body = z.object({ old_password: z.string().max(8192).default('') }).and(newPasswordBody).parse(req.body ?? {});
     const ip = auditContext(req).ip;
-    if ((await ctx.throttle.retryAfter(user.username, ip)) > 0) return render(429, 'throttled');
-    if (!(await ctx.hasher.verify(body.old_password, user.passwordHash))) {
-      await ctx.throttle.failed(user.username, ip);
-      return render(400, 'password_incorrect');
-    }
+    if ((await ctx.throttle.begin(user.username, ip)) > 0) return render(429, 'throttled');
+    if (!(await ctx.hasher.verify(body.old_password, user.passwordHash))) return render(400, 'password_incorrect');
+    await ctx.throttle.succeeded(user.username, ip);
     const problem = checkNewPassword(body.new_password1, body.new_password2);
     if (problem) return render(400, problem);
     const updated = await ctx.users.setPassword(user.id, await ctx.hasher.hash(body.new_password1));

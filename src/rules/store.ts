@@ -151,7 +151,7 @@ export class RuleStore {
   }
 
   async update(id: number, input: LoginRuleInput): Promise<LoginRule> {
-    const value = await this.validate(input);
+    const value = await this.validate(input, id);
     await this.write(() =>
       this.db.loginRule.update({ where: { id }, data: { ...inputToData(value), jitGroups: { set: value.jitGroups.map((name) => ({ name })) } } }),
     );
@@ -165,13 +165,19 @@ export class RuleStore {
     this.invalidate();
   }
 
-  /** Validates a rule as `create` would, without saving it. */
-  async validate(input: LoginRuleInput): Promise<Extract<ReturnType<typeof parseRuleInput>, { ok: true }>['value']> {
+  /** Validates a rule as `create` would (or `update` of rule `exceptId`), without saving it. */
+  async validate(input: LoginRuleInput, exceptId?: number): Promise<Extract<ReturnType<typeof parseRuleInput>, { ok: true }>['value']> {
     const parsed = parseRuleInput(input);
     if (!parsed.ok) throw new RuleValidationError(parsed.issues);
     const value = parsed.value;
     const { hasMfa: _m, hasSso: _s, ...where } = value.lookupAttributes;
     const issues: RuleIssue[] = [];
+    // Name the clashing field; the unique constraints (mapped in `write`) still catch races.
+    const clashes = await this.db.loginRule.findMany({
+      where: { OR: [{ name: value.name }, { priority: value.priority }], ...(exceptId === undefined ? {} : { NOT: { id: exceptId } }) },
+    });
+    if (clashes.some((r) => r.name === value.name)) issues.push({ path: 'name', message: `a rule named "${value.name}" already exists` });
+    if (clashes.some((r) => r.priority === value.priority)) issues.push({ path: 'priority', message: `another rule already has priority ${value.priority}` });
     if (Object.keys(where).length > 0) {
       try {
         await this.db.user.findFirst({ where, select: { id: true } });
