@@ -41,7 +41,7 @@ export async function logout(ctx: Context, req: Request): Promise<void> {
  * Populates `req.user` from the session (Passport) and enforces the idle and absolute timeouts and
  * the session version (a password change or deactivation ends other sessions on their next request).
  */
-export function loadUserMiddleware(ctx: Context): RequestHandler[] {
+function loadUserSteps(ctx: Context): RequestHandler[] {
   const init = ctx.passport.initialize();
   const session = ctx.passport.session();
   const timeouts: RequestHandler = (req, _res, next) => {
@@ -73,8 +73,20 @@ export function loadUserMiddleware(ctx: Context): RequestHandler[] {
 }
 
 /** Redirects anonymous visitors to the login page (with `next`), or answers 401 to non-HTML requests. */
-export function requireLoginMiddleware(ctx: Context, loginPath: () => string): RequestHandler {
-  return chain([...loadUserMiddleware(ctx), loginRequired(ctx, loginPath)]);
+export function loadUserMiddleware(ctx: Context): RequestHandler {
+  // Hosts mount `loadUser` app-wide and the router runs it again: do the work (a user query) once per request.
+  const done = Symbol('express-workos-login user loaded');
+  const steps = chain(loadUserSteps(ctx));
+  return (req, res, next) => {
+    const marked = req as unknown as Record<symbol, boolean>;
+    if (marked[done]) return next();
+    marked[done] = true;
+    steps(req, res, next);
+  };
+}
+
+export function requireLoginMiddleware(loadUser: RequestHandler, check: RequestHandler): RequestHandler {
+  return chain([loadUser, check]);
 }
 
 /** Runs handlers in order as one middleware, so hosts can write `app.get(path, login.requireLogin, handler)`. */
