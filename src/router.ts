@@ -10,7 +10,7 @@ import { UserRepository } from './db/users.ts';
 import type { SerializedUser } from './http/session.ts';
 import { ConfigError, LoginError, messageFor } from './errors.ts';
 import { LoginEvents, type WorkosLoginEventName, type WorkosLoginEvents } from './events.ts';
-import { chain, loadUserMiddleware, logout, requireLoginMiddleware } from './http/auth.ts';
+import { loadUserMiddleware, loginRequired, logout, requireLoginMiddleware } from './http/auth.ts';
 import { csrfToken, verifyCsrf } from './http/csrf.ts';
 import { LIBRARY_VIEWS, Renderer } from './http/render.ts';
 import { LoginThrottle, limiterFactory } from './http/rate-limit.ts';
@@ -94,8 +94,8 @@ export function workosLogin(input: WorkosLoginConfig, options: WorkosLoginOption
   // Each login-method folder contributes routes and handlers; a rule whose method has none fails closed.
   const modules: MethodModule[] = [];
   const methods: MethodRegistry = Object.assign({}, ...modules.map((m) => m.handlers));
-  const loadUser = chain(loadUserMiddleware(ctx));
-  const requireLogin = requireLoginMiddleware(ctx, () => config.loginUrl);
+  const loadUser = loadUserMiddleware(ctx);
+  const requireLogin = requireLoginMiddleware(loadUser, loginRequired(ctx, () => config.loginUrl));
 
   const router = Router() as WorkosLoginRouter;
   router.use((_req, res, next) => {
