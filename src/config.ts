@@ -111,6 +111,14 @@ export const configSchema = z
       sendsPerIp: { points: 30, durationSeconds: 900 },
     }),
     autoUpdate: z.boolean().default(true),
+    /** SSO (methods sso, GoogleOAuth, MicrosoftOAuth). */
+    sso: z
+      .object({
+        /** How long a started SSO login may take until the callback (the `state` expires then). */
+        stateTtlSeconds: z.number().int().min(60).max(3600).default(600),
+      })
+      .strict()
+      .default({ stateTtlSeconds: 600 }),
     jitUsername: z.enum(['email', 'idp_id', 'id']).default('email'),
     activeUserFilter: z.record(z.string(), z.unknown()).default({ isActive: true }),
     loginRedirectUrl: pathString.default('/accounts/profile/'),
@@ -224,6 +232,7 @@ export function parseConfig(input: unknown, env: NodeJS.ProcessEnv = process.env
     activeUserFilter: deepFreeze(structuredClone(c.activeUserFilter)),
     session: deepFreeze({ ...c.session }),
     callbackUrls: deepFreeze({ ...c.callbackUrls }),
+    sso: deepFreeze({ ...c.sso }),
     templateDirs: deepFreeze([...c.templateDirs]),
     rateLimit: Object.freeze({ ...c.rateLimit, perAccount: deepFreeze({ ...c.rateLimit.perAccount }), perIp: deepFreeze({ ...c.rateLimit.perIp }), passwordReset: deepFreeze({ ...c.rateLimit.passwordReset }) }),
     workos: Object.freeze(workos),

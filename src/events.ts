@@ -1,7 +1,11 @@
 // A small typed emitter. Listeners may be async; their errors (sync or rejected promises) are logged and
 // never reach the request that emitted, so a failing mail sender cannot reveal whether an account exists.
 import type { Logger } from './config.ts';
+import type { JitProfile } from './core/jit.ts';
 import type { LoginMethod } from './core/rules.ts';
+
+/** The WorkOS profile of an SSO login, with WorkOS's snake_case keys (as saved-attribute templates see it). */
+export type SsoProfile = JitProfile;
 
 /** The user as events and `req.user` see it: the library's fields (never the password hash) plus the host's. */
 export interface PublicUser {
@@ -39,7 +43,7 @@ export interface AuditContext {
 
 export interface WorkosLoginEvents {
   /** A user was created just in time from an SSO profile (after the transaction committed). */
-  userCreated: { user: PublicUser; profile: Record<string, unknown>; rule: RuleRef };
+  userCreated: { user: PublicUser; profile: SsoProfile; rule: RuleRef };
   /** A magic link must be delivered (always emitted; with `sendCustomEmail` the app must send it). */
   sendMagicLink: { user: PublicUser; link: string; rule: RuleRef };
   /** A password reset link must be delivered by the app. */
@@ -51,7 +55,31 @@ export interface WorkosLoginEvents {
     user: { id: number; username: string } | null;
     rule: RuleRef | null;
     method: LoginMethod | null;
-    reason: 'invalid_credentials' | 'throttled' | 'method_not_allowed' | 'no_rule' | 'second_factor_failed' | 'link_invalid';
+    reason:
+      | 'invalid_credentials'
+      | 'throttled'
+      | 'method_not_allowed'
+      | 'no_rule'
+      | 'second_factor_failed'
+      | 'link_invalid'
+      /** SSO: the callback's state is missing, forged, replayed, expired or from another session. */
+      | 'sso_state_invalid'
+      /** SSO: the identity provider answered with `error` (the login page shows why). */
+      | 'sso_idp_error'
+      /** SSO: WorkOS refused the code (expired or already used). */
+      | 'sso_code_invalid'
+      /** SSO: the profile's organization/connection/provider is not the rule's. */
+      | 'sso_profile_mismatch'
+      /** SSO: first login of a known user whose email differs from the profile's. */
+      | 'sso_email_mismatch'
+      /** SSO: no account and no JIT rule creates one (or a `!relation` was not found). */
+      | 'sso_not_provisioned'
+      /** SSO: IdP-initiated login for a rule that does not allow it. */
+      | 'sso_idp_initiated_disabled'
+      /** SSO: the account is disabled (never re-enabled by SSO). */
+      | 'sso_account_disabled'
+      /** SSO: the profile cannot be tied to one account safely (ambiguous email, another identity, username taken). */
+      | 'sso_identity_conflict';
   };
   logout: AuditContext & { user: PublicUser | null };
   passwordChanged: AuditContext & { user: PublicUser; via: 'change' | 'reset' };

@@ -15,10 +15,13 @@ import { csrfToken, verifyCsrf } from './http/csrf.ts';
 import { LIBRARY_VIEWS, Renderer } from './http/render.ts';
 import { LoginThrottle, limiterFactory } from './http/rate-limit.ts';
 import { loginRoutes } from './login/routes.ts';
+import { magicLinkModule } from './magic-link/index.ts';
+import { mfaModule, type MfaResetResult } from './mfa/index.ts';
 import { PasswordHasher } from './password/hash.ts';
 import { passwordRoutes } from './password/routes.ts';
 import { PASSWORD_STRATEGY, passwordStrategy } from './password/strategy.ts';
 import { RuleStore, type Explanation } from './rules/store.ts';
+import { ssoModule } from './sso/index.ts';
 import { WorkosGateway } from './workos/client.ts';
 
 export interface WorkosLoginOptions {
@@ -27,7 +30,7 @@ export interface WorkosLoginOptions {
 }
 
 export interface WorkosLoginRouter extends Router {
-  /** Typed events: userCreated, sendMagicLink, sendPasswordReset, login, loginFailed, logout, passwordChanged. */
+  /** Typed events: userCreated, sendMagicLink, sendPasswordReset, login, loginFailed, logout, passwordChanged, mfaEnrolled, mfaReset. */
   readonly events: LoginEvents;
   on<E extends WorkosLoginEventName>(event: E, listener: (payload: WorkosLoginEvents[E]) => void | Promise<void>): this;
   off<E extends WorkosLoginEventName>(event: E, listener: (payload: WorkosLoginEvents[E]) => void | Promise<void>): this;
@@ -41,6 +44,11 @@ export interface WorkosLoginRouter extends Router {
   csrfToken(req: Request): string;
   /** Ends every session of a user on their next request (e.g. after you disable them or suspect abuse). */
   endSessions(userId: number): Promise<void>;
+  /**
+   * Removes a user's MFA factors (here and at WorkOS) and recovery codes and ends all their sessions; they enroll
+   * again at their next login if their rule asks for MFA. Resolves to null when no user has this id.
+   */
+  resetMfa(userId: number): Promise<MfaResetResult | null>;
   /** Which login rule applies to a login name, and why. */
   explain(username: string): Promise<Explanation>;
   /** Create, update, delete and list login rules with validation. */
@@ -92,7 +100,8 @@ export function workosLogin(input: WorkosLoginConfig, options: WorkosLoginOption
   });
 
   // Each login-method folder contributes routes and handlers; a rule whose method has none fails closed.
-  const modules: MethodModule[] = [];
+  const mfa = mfaModule(ctx);
+  const modules: MethodModule[] = [mfa, magicLinkModule(ctx, () => methods), ssoModule(ctx)];
   const methods: MethodRegistry = Object.assign({}, ...modules.map((m) => m.handlers));
   const loadUser = loadUserMiddleware(ctx);
   const requireLogin = requireLoginMiddleware(loadUser, loginRequired(ctx, () => config.loginUrl));
@@ -128,6 +137,7 @@ export function workosLogin(input: WorkosLoginConfig, options: WorkosLoginOption
     logout: (req: Request) => logout(ctx, req),
     explain: (username: string) => ctx.rules.explain(username),
     endSessions: (userId: number) => users.endAllSessions(userId),
+    resetMfa: (userId: number) => mfa.resetMfa(userId),
     csrfToken: (req: Request) => csrfToken(req),
   });
   router.on = ((event: WorkosLoginEventName, listener: never) => (events.on(event, listener), router)) as WorkosLoginRouter['on'];

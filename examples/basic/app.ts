@@ -26,12 +26,19 @@ export function createExampleApp(options: ExampleOptions): { app: Express; login
     notice: options.notice,
     bcryptCost: options.bcryptCost,
     templateDirs: [new URL('./views', import.meta.url).pathname],
-    sendCustomEmail: true,
+    // With WorkOS (or the emulator) WorkOS emails magic links itself; without it the demo "sends" them below.
+    sendCustomEmail: false,
   });
   const deliver = options.deliver ?? ((kind, to, link) => console.log(`[demo mail] ${kind} for ${to}: ${link}`));
   login.on('sendPasswordReset', ({ user, link }) => deliver('password-reset', user.email, link));
-  login.on('sendMagicLink', ({ user, link }) => deliver('magic-link', user.email, link));
+  login.on('sendMagicLink', ({ user, link }) => {
+    // WorkOS emails the link itself unless sendCustomEmail is true; the local provider always relies on the app.
+    if (login.config.magicLink.provider === 'workos' && !login.config.sendCustomEmail) return;
+    deliver('magic-link', user.email, link);
+  });
   login.on('loginFailed', ({ username, reason, ip }) => console.warn(`[audit] login failed for ${JSON.stringify(username)} (${reason}) from ${ip}`));
+  login.on('userCreated', ({ user, profile, rule }) => console.log(`[audit] ${user.username} was created just in time by "${rule.name}" (${profile.connection_type})`));
+  login.on('mfaEnrolled', ({ user, factor }) => console.log(`[audit] ${user.username} turned on two-step verification (${factor.type})`));
 
   const app = express();
   app.use(session(recommendedSessionOptions({ secret: options.sessionSecret, store: options.sessionStore, baseUrl: options.baseUrl })));

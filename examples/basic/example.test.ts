@@ -48,7 +48,7 @@ async function post(agent: ReturnType<typeof supertest.agent>, page: string, for
 describe('example app', () => {
   it('seeds the demo rules once', async () => {
     const rules = await db.prisma.loginRule.findMany({ orderBy: { priority: 'asc' } });
-    expect(rules.map((r) => r.method)).toEqual(['mfa', 'magic', 'sso', 'GoogleOAuth', 'MicrosoftOAuth', 'password']);
+    expect(rules.map((r) => r.method)).toEqual(['mfa', 'magic', 'sso', 'sso', 'GoogleOAuth', 'MicrosoftOAuth', 'password']);
   });
 
   it('password login, failure, reset by link, change, logout', async () => {

@@ -1,5 +1,6 @@
 // Demo data like the Django sample project: an admin, a user in "MFA Required", magic-link users at
-// @example.com, and SSO rules for @foo-corp.com (SAML), Google and Microsoft. Idempotent.
+// @example.com, and SSO rules for @foo-corp.com (SAML by organization, `~location`), @initech.com (SAML by
+// connection, `!location`), Google and Microsoft, all creating accounts just in time. Idempotent.
 import { hashPassword, type PrismaLike } from '../../src/index.ts';
 import type { LoginRuleInput, RuleStore } from '../../src/index.ts';
 
@@ -48,6 +49,20 @@ export async function seedDemo(prisma: SeedPrisma, rules: RuleStore): Promise<vo
         isStaff: false,
         profile: { organizationName: '{{profile.raw_attributes.organization_name}}', title: '{{profile.raw_attributes.title}}' },
         '~location': { locationId: '{{profile.raw_attributes.locationUuid}}' },
+      },
+    },
+    {
+      // SAML by connection; IdP-initiated logins allowed; only people whose location exists get an account.
+      name: 'Initech SAML (connection)',
+      method: 'sso',
+      priority: 35,
+      emailRegex: '@initech\\.com$',
+      connectionId: 'conn_initech_okta',
+      jitCreation: 'idp',
+      allowIdpInitiated: true,
+      savedAttributes: {
+        '!location': { locationId: '{{profile.raw_attributes.locationUuid}}' },
+        profile: { organizationName: 'Initech', title: '{{profile.raw_attributes.title}}' },
       },
     },
     { name: 'Google accounts', method: 'GoogleOAuth', priority: 40, emailRegex: '@gmail\\.com$', jitCreation: 'attributes' },

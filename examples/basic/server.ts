@@ -21,6 +21,9 @@ if (!process.env.WORKOS_API_KEY) {
   notice = `Demo mode: WorkOS is the local emulator at ${emulator.url} (emails and SMS: ${emulator.url}/_emulator/outbox.html).`;
   console.log(`No WORKOS_API_KEY set: using the local WorkOS emulator at ${emulator.url}`);
   console.log(`  read emails and SMS codes at ${emulator.url}/_emulator/outbox.html`);
+  console.log('  SSO: log in as alice@foo-corp.com (SAML by organization), peter@initech.com (SAML by connection;');
+  console.log('  milton@initech.com is refused: his location does not exist), carol@gmail.com (Google), erin@outlook.com (Microsoft)');
+  console.log(`  IdP-initiated SSO (Foo Corp, Initech): ${emulator.url}/_emulator/idp`);
 }
 
 const { app, login } = createExampleApp({
@@ -37,4 +40,9 @@ app.listen(port, () => {
   console.log(`express-workos-login example at ${baseUrl}/accounts/login/`);
   console.log(`demo logins (password "${DEMO_PASSWORD}"): ${DEMO_USERS.map((u) => u.username).join(', ')}`);
   console.log('password reset links are printed here as "[demo mail]" lines');
+  console.log(
+    login.config.magicLink.provider === 'workos'
+      ? `magic links (user "magic"): WorkOS emails them${notice ? ' (read them in the emulator outbox above)' : ''}`
+      : 'magic links (user "magic") are printed here as "[demo mail]" lines',
+  );
 });

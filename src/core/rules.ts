@@ -1,6 +1,7 @@
 // Login rules: validation (zod + the Django `clean()` constraints) and resolution. Pure: no Express, no Prisma.
 // Lookup attributes that need the database are answered through the `probe` the caller passes in.
 import { z } from 'zod';
+import { checkSavedAttributes } from './jit-check.ts';
 import { compileRuleRegex, regexMatches } from './regex.ts';
 
 export const LOGIN_METHODS = ['password', 'mfa', 'email_mfa', 'magic', 'sso', 'GoogleOAuth', 'MicrosoftOAuth'] as const;
@@ -82,6 +83,8 @@ export const loginRuleInputSchema = z
       const compiled = compileRuleRegex(r.emailRegex);
       if (!compiled.ok) issue('emailRegex', `the regular expression ${compiled.reason}`);
     }
+    // Saved attributes are data and locked-down templates: a refused template never reaches a login.
+    for (const i of checkSavedAttributes(r.savedAttributes)) ctx.addIssue({ code: 'custom', path: ['savedAttributes', i.path], message: i.message });
   });
 
 export type LoginRuleInput = z.input<typeof loginRuleInputSchema>;

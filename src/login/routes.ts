@@ -37,7 +37,13 @@ export function loginRoutes(ctx: Context, methods: MethodRegistry): Router {
   /** Step 2 for a typed name: the password form, or the rule's own method. */
   async function stepTwo(req: Request, res: Response, typed: string, next: string): Promise<void> {
     const user = await ctx.users.findForLogin(typed);
-    const { rule } = await ctx.rules.resolve(user, typed);
+    let { rule } = await ctx.rules.resolve(user, typed);
+    // An unknown address in a domain routed to magic links or SSO gets that domain's step 2 (which then sends
+    // nothing / provisions nobody), so step 2 never tells whether the account exists.
+    if (!user && !rule && typed.includes('@')) {
+      const asEmail = (await ctx.rules.resolveAsEmail(typed)).rule;
+      if (asEmail && !usesPassword(asEmail.method)) rule = asEmail;
+    }
     // Unknown names and users without a rule see the password form: the answer never depends on existence.
     if (!rule || usesPassword(rule.method)) return renderLogin(req, res, { step: 'password', username: typed, next });
     const handler = methods[rule.method]?.start;

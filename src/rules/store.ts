@@ -2,7 +2,9 @@
 // changed them), validates them on save, and resolves or explains the rule for a login name.
 import type { Logger } from '../config.ts';
 import { parseRuleInput, resolveRule, toLoginRule, type LoginRule, type LoginRuleInput, type RuleIssue, type RuleResolution, type RuleSubject } from '../core/rules.ts';
+import { checkSavedAttributesModel } from '../core/jit-check.ts';
 import { isUniqueViolation, isValidationError, validationSummary } from '../db/errors.ts';
+import { dataModelOf } from '../db/model.ts';
 import { asDb, type Db, type LoginRuleRow, type PrismaLike, type UserRow } from '../db/types.ts';
 import type { UserRepository } from '../db/users.ts';
 
@@ -45,7 +47,7 @@ export class RuleStore {
   private loading: Promise<Snapshot> | null = null;
 
   constructor(
-    prisma: PrismaLike,
+    private readonly prisma: PrismaLike,
     private readonly users: UserRepository,
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
@@ -129,6 +131,16 @@ export class RuleStore {
     });
   }
 
+  /**
+   * The rule an unknown name would get if it were an existing user's email with no per-user attributes: only
+   * regex (domain-level) rules can match. Step 2 uses it so that a domain routed to magic links or SSO looks
+   * the same for unknown addresses as for real ones.
+   */
+  async resolveAsEmail(typed: string): Promise<RuleResolution> {
+    const { rules } = await this.load();
+    return resolveRule(rules, { kind: 'user', userId: 0, email: typed, hasMfa: false, hasSso: false }, { matchesWhere: async () => false });
+  }
+
   /** Which rule applies to a login name, and why. */
   async explain(username: string): Promise<Explanation> {
     const user = await this.users.findForLogin(username);
@@ -185,6 +197,11 @@ export class RuleStore {
         if (!isValidationError(err)) throw err;
         issues.push({ path: 'lookupAttributes', message: `not a valid filter on the user model: ${validationSummary(err)}` });
       }
+    }
+    // Only fields that exist on the host's models are written (the check needs the client's data model).
+    const dataModel = Object.keys(value.savedAttributes).length > 0 ? dataModelOf(this.prisma) : null;
+    if (dataModel) {
+      for (const i of checkSavedAttributesModel(value.savedAttributes, dataModel)) issues.push({ path: `savedAttributes.${i.path}`, message: i.message });
     }
     if (value.jitGroups.length > 0) {
       const found = await this.db.group.findMany({ where: { name: { in: value.jitGroups } } });

@@ -148,9 +148,9 @@ describe('the rule is resolved on the server', () => {
     const agent = t.agent();
     const before = t.events.of('login').length;
     const res = await passwordLogin(agent, 'mfa-erin', PASSWORD, '/private');
-    expect(res.status).toBe(501);
-    expect(res.text).toContain(LOGIN_MESSAGES.method_unavailable);
-    expect(res.headers.location).toBeUndefined();
+    // The second factor comes next (enrollment, as erin has no factor yet): no login.
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe('/accounts/enroll/');
     expect(await isLoggedIn(agent)).toBe(false);
     expect(t.events.of('login').length).toBe(before);
     expect(t.events.of('login').some((e) => e.user.id === mfaUserId)).toBe(false);
@@ -162,9 +162,9 @@ describe('the rule is resolved on the server', () => {
     const agent = t.agent();
     const before = t.events.of('login').length;
     const res = await passwordLogin(agent, 'enrolled-fay', PASSWORD, '/private');
-    expect(res.status).toBe(501);
-    expect(res.text).toContain(LOGIN_MESSAGES.method_unavailable);
-    expect(res.headers.location).toBeUndefined();
+    // Her factor is asked for next: no login.
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe('/accounts/verify/');
     expect(await isLoggedIn(agent)).toBe(false);
     expect(t.events.of('login').length).toBe(before);
   });

@@ -221,3 +221,29 @@ describe('output escaping', () => {
     expect(res.text).not.toContain('<b>x</b>');
   });
 });
+
+describe('domain-level rules for unknown addresses', () => {
+  it('gives an unknown address in a magic-link domain the same step 2 as a real user there, and sends nothing', async () => {
+    // Threat (items 5, 7): a domain routed to magic links answers "check your email" for real users but a password form for unknown ones.
+    const m = await createTestApp({ config: { magicLink: { provider: 'local' } } });
+    try {
+      await m.login.rules.create({ name: 'Magic for magic.test', method: 'magic', priority: 20, emailRegex: '@magic\\.test$' });
+      await createUser(m.prisma, { username: 'real@magic.test', email: 'real@magic.test', password: null });
+      const step2 = async (username: string) => {
+        const agent = m.agent();
+        const token = await csrf(agent);
+        return agent.post('/accounts/login/').type('form').send({ _csrf: token, username });
+      };
+      const real = await step2('real@magic.test');
+      const ghost = await step2('ghost@magic.test');
+      expect(real.status).toBe(303);
+      expect(ghost.status).toBe(real.status);
+      expect(ghost.headers.location).toBe(real.headers.location);
+      expect(ghost.text).not.toContain('name="password"');
+      await new Promise((r) => setImmediate(r));
+      expect(m.events.of('sendMagicLink').map((e) => e.user.email)).toEqual(['real@magic.test']);
+    } finally {
+      await m.close();
+    }
+  });
+});
