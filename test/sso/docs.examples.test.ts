@@ -2,15 +2,13 @@
 // through the emulator as described; the TypeScript blocks are slices of this file and run; the settings defaults
 // and the messages are the real ones.
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config.ts';
 import { LOGIN_MESSAGES } from '../../src/index.ts';
-import { README, readmeSection } from '../support/readme.ts';
+import { readmeSection } from '../support/readme.ts';
 import { createWorkosTestApp, ssoLogin, testDirectory, whoAmI, type WorkosTestApp } from '../support/workos.ts';
 
-// The lead merges docs/sso.md into the README; read whichever holds the section.
-const doc = README.includes('\n## SSO: SAML, Google and Microsoft') ? readmeSection('SSO: SAML, Google and Microsoft') : readFileSync(resolve(import.meta.dirname, '../../docs/sso.md'), 'utf8');
+const doc = readmeSection('SSO: SAML, Google and Microsoft');
 const blocks = (lang: string) => [...doc.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]!.trim());
 
 const EXAMPLES = {
