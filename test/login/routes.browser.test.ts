@@ -1,31 +1,25 @@
 // The login pages in a real browser (Chromium), with and without JavaScript.
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, serve } from '../support/browser.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, createUser, type TestApp } from '../support/app.ts';
 
 const PASSWORD = 'correct horse battery';
 let t: TestApp;
-let server: Server;
+let server: Awaited<ReturnType<typeof serve>>;
 let origin: string;
 let browser: Browser;
 
 beforeAll(async () => {
   t = await createTestApp();
   await createUser(t.prisma, { username: 'trent', password: PASSWORD });
-  server = await new Promise<Server>((resolve) => {
-    const s = t.app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  server = await serve(t.app);
+  origin = server.origin;
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
-  await new Promise((resolve) => server?.close(resolve));
+  await server?.close();
   await t.close();
 });
 

@@ -4,6 +4,7 @@ import { expect } from 'vitest';
 import { createWorkOSEmulator, type WorkOSEmulator } from '../../src/emulator/index.ts';
 import type { WorkosLoginConfig } from '../../src/index.ts';
 import { BASE_URL, createTestApp, createUser, csrf, csrfFrom, type Agent, type TestApp, type TestAppOptions } from '../support/app.ts';
+export { isLoggedIn } from '../support/app.ts';
 
 export const PASSWORD = 'correct horse battery';
 export const MAGIC_CALLBACK = `${BASE_URL}/accounts/callback/magic/`;
@@ -118,11 +119,3 @@ function decodeHtml(s: string): string {
   return s.replace(/&#(\d+);/g, (_m, n: string) => String.fromCharCode(Number(n))).replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>');
 }
 
-/** True when the agent's session is logged in; otherwise checks the login redirect. */
-export async function isLoggedIn(agent: Agent): Promise<boolean> {
-  const res = await agent.get('/private');
-  if (res.status === 200) return true;
-  expect(res.status).toBe(303);
-  expect(res.headers.location).toBe('/accounts/login/?next=%2Fprivate');
-  return false;
-}

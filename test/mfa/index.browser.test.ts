@@ -1,29 +1,23 @@
 // The MFA pages in a real browser (Chromium) with JavaScript off: labels, buttons and redirects are enough.
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, serve } from '../support/browser.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, createMfaTestApp, mfaUser, totpCode, type MfaTestApp } from './support.ts';
 
 let t: MfaTestApp;
-let server: Server;
+let server: Awaited<ReturnType<typeof serve>>;
 let origin: string;
 let browser: Browser;
 
 beforeAll(async () => {
   t = await createMfaTestApp();
-  server = await new Promise<Server>((resolve) => {
-    const s = t.app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  server = await serve(t.app);
+  origin = server.origin;
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
-  await new Promise((resolve) => server?.close(resolve));
+  await server?.close();
   await t.close();
 });
 

@@ -5,7 +5,8 @@ import { authenticator } from 'otplib';
 import { expect } from 'vitest';
 import { createWorkOSEmulator, type WorkOSEmulator } from '../../src/emulator/index.ts';
 import type { WorkosLoginConfig, WorkosLoginEvents } from '../../src/index.ts';
-import { createTestApp, createUser, csrf, csrfFrom, passwordLogin, type Agent, type TestApp } from '../support/app.ts';
+import { createTestApp, createUser, csrf, csrfFrom, passwordLogin, sessionIdSet, type Agent, type TestApp } from '../support/app.ts';
+export { isLoggedIn, sessionIdSet } from '../support/app.ts';
 
 export const PASSWORD = 'correct horse battery';
 export const ISSUER = 'Acme MFA';
@@ -131,24 +132,7 @@ export async function enrollSmsUser(t: MfaTestApp, username: string, phone: stri
   return { agent, recoveryCodes };
 }
 
-/** True when the agent is fully logged in; otherwise checks the login redirect of /private. */
-export async function isLoggedIn(agent: Agent): Promise<boolean> {
-  const res = await agent.get('/private');
-  if (res.status === 200) return true;
-  expect(res.status).toBe(303);
-  expect(res.headers.location).toBe('/accounts/login/?next=%2Fprivate');
-  return false;
-}
 
-/** The express-session id a response set, or undefined. */
-export function sessionIdSet(res: { headers: Record<string, unknown> }): string | undefined {
-  const cookies = ([] as string[]).concat((res.headers['set-cookie'] as string[] | string | undefined) ?? []);
-  for (const c of cookies) {
-    const m = /^connect\.sid=([^;]+)/.exec(c);
-    if (m) return /^s:([^.]+)\./.exec(decodeURIComponent(m[1]!))?.[1];
-  }
-  return undefined;
-}
 
 /** The MFA half-login stored in a session (read from the server-side store). */
 export function pendingOf(t: TestApp, sid: string): Promise<Record<string, unknown> | undefined> {

@@ -1,6 +1,7 @@
 // Helpers for the password-reset, password-change and throttling tests: real HTTP through supertest.
 import { expect } from 'vitest';
 import { csrf, csrfFrom, type Agent, type TestApp } from '../support/app.ts';
+export { isLoggedIn, sessionIdSet } from '../support/app.ts';
 
 export const LINK_PATTERN = /^http:\/\/app\.test\/accounts\/reset\/([A-Za-z0-9_-]{43})\/$/;
 
@@ -46,24 +47,7 @@ export async function postToLink(agent: Agent, link: string, password: string) {
   return agent.post(pathOf(link)).type('form').send({ _csrf: token, new_password1: password, new_password2: password });
 }
 
-/** True when the agent's session is logged in; otherwise checks the login redirect. */
-export async function isLoggedIn(agent: Agent): Promise<boolean> {
-  const res = await agent.get('/private');
-  if (res.status === 200) return true;
-  expect(res.status).toBe(303);
-  expect(res.headers.location).toBe('/accounts/login/?next=%2Fprivate');
-  return false;
-}
 
-/** The express-session id a response set, or undefined when it set none. */
-export function sessionIdSet(res: { headers: Record<string, unknown> }): string | undefined {
-  const cookies = ([] as string[]).concat((res.headers['set-cookie'] as string[] | string | undefined) ?? []);
-  for (const c of cookies) {
-    const m = /^connect\.sid=([^;]+)/.exec(c);
-    if (m) return /^s:([^.]+)\./.exec(decodeURIComponent(m[1]!))?.[1];
-  }
-  return undefined;
-}
 
 /** Whether the session store still holds a session id. */
 export function storeHas(t: TestApp, sid: string): Promise<boolean> {

@@ -3,6 +3,7 @@
 import express, { type Express } from 'express';
 import session from 'express-session';
 import supertest from 'supertest';
+import { expect } from 'vitest';
 import { hashPassword, workosLogin, type WorkosLoginConfig, type WorkosLoginEvents, type WorkosLoginRouter } from '../../src/index.ts';
 import { createTestDb, type TestDb, type TestPrisma } from './db.ts';
 
@@ -121,4 +122,23 @@ export async function createUser(prisma: TestPrisma, seed: UserSeed) {
 export async function passwordLogin(agent: Agent, username: string, password: string, next?: string) {
   const token = await csrf(agent, `/accounts/login/${next ? `?next=${encodeURIComponent(next)}` : ''}`);
   return agent.post('/accounts/login/').type('form').send({ _csrf: token, username, password, next: next ?? '' });
+}
+
+/** True when the agent is fully logged in; otherwise checks the login redirect of /private. */
+export async function isLoggedIn(agent: Agent): Promise<boolean> {
+  const res = await agent.get('/private');
+  if (res.status === 200) return true;
+  expect(res.status).toBe(303);
+  expect(res.headers.location).toBe('/accounts/login/?next=%2Fprivate');
+  return false;
+}
+
+/** The express-session id a response set, or undefined when it set none. */
+export function sessionIdSet(res: { headers: Record<string, unknown> }): string | undefined {
+  const cookies = ([] as string[]).concat((res.headers['set-cookie'] as string[] | string | undefined) ?? []);
+  for (const c of cookies) {
+    const m = /^connect\.sid=([^;]+)/.exec(c);
+    if (m) return /^s:([^.]+)\./.exec(decodeURIComponent(m[1]!))?.[1];
+  }
+  return undefined;
 }
