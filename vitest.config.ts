@@ -13,8 +13,11 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
-    // Each file gets its own database; files run in parallel on the machine's cores.
+    // Each file gets its own database; files run in parallel on the machine's cores. Workers are reused across
+    // files (no per-file module reload): the suite takes about 1 minute instead of 3 on 2 cores, and no test
+    // relies on module state (every app, limiter, emulator and database is created per file).
     pool: 'forks',
+    isolate: false,
     testTimeout: 20_000,
     hookTimeout: 30_000,
   },
