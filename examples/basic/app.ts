@@ -16,6 +16,10 @@ export interface ExampleOptions {
   deliver?: (kind: 'password-reset' | 'magic-link', to: string, link: string) => void;
 }
 
+/** The banner every page shows when the demo runs on the local WorkOS emulator. */
+export const emulatorNotice = (emulatorUrl: string) =>
+  `Demo mode: WorkOS is the local emulator at ${emulatorUrl} (emails and SMS: ${emulatorUrl}/_emulator/outbox.html).`;
+
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export function createExampleApp(options: ExampleOptions): { app: Express; login: WorkosLoginRouter } {

@@ -1,44 +1,11 @@
 // The example's "magic" user (magic@example.com) logs in by link, as at `npm start`: with the WorkOS emulator the
 // email lands in the emulator's outbox; without WorkOS the library makes the link and the demo "delivers" it.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import supertest from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorkOSEmulator, type WorkOSEmulator } from '../../src/emulator/index.ts';
+import { describe, expect, it } from 'vitest';
 import { csrfFrom } from '../../test/support/app.ts';
-import { createTestDb, type TestDb } from '../../test/support/db.ts';
-import { createExampleApp } from './app.ts';
-import { seedDemo } from './seed.ts';
-import { SqliteSessionStore } from './session-store.ts';
+import { startDemo, type Demo } from './test-support.ts';
 
-const directory = fileURLToPath(new URL('./emulator-directory.json', import.meta.url));
-let dir: string;
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'ewl-example-magic-'));
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function example(workos?: WorkOSEmulator) {
-  const db = await createTestDb();
-  const store = new SqliteSessionStore(join(dir, `sessions-${workos ? 'workos' : 'local'}.db`));
-  const mails: { kind: string; to: string; link: string }[] = [];
-  const { app, login } = createExampleApp({
-    prisma: db.prisma,
-    baseUrl: 'http://localhost:3000',
-    sessionStore: store,
-    sessionSecret: 'test',
-    bcryptCost: 4,
-    workos: workos ? { apiKey: workos.apiKey, clientId: workos.clientId, ...workos.sdkOptions } : undefined,
-    deliver: (kind, to, link) => mails.push({ kind, to, link }),
-  });
-  await seedDemo(db.prisma, login.rules);
-  return { app, login, mails, db, store };
-}
-
-async function logInByLink(app: Parameters<typeof supertest.agent>[0], landing: () => Promise<string>) {
-  const agent = supertest.agent(app);
+async function logInByLink(demo: Demo, landing: () => Promise<string>) {
+  const agent = demo.agent();
   const start = await agent.get('/accounts/login/');
   const step2 = await agent.post('/accounts/login/').type('form').send({ _csrf: csrfFrom(start.text), username: 'magic' });
   expect(step2.headers.location).toBe('/accounts/complete/');
@@ -53,19 +20,12 @@ async function logInByLink(app: Parameters<typeof supertest.agent>[0], landing: 
 }
 
 describe('example app: magic link', () => {
-  let db: TestDb | undefined;
-  let store: SqliteSessionStore | undefined;
-  afterAll(async () => {
-    store?.close();
-    await db?.close();
-  });
-
   it('with the emulator, the email is in the outbox and its link logs in', async () => {
-    const emulator = await createWorkOSEmulator({ directory });
-    const ex = await example(emulator);
+    const demo = await startDemo({ emulator: true });
+    const emulator = demo.emulator!;
     try {
-      expect(ex.login.config.magicLink.provider).toBe('workos');
-      const profile = await logInByLink(ex.app, async () => {
+      expect(demo.login.config.magicLink.provider).toBe('workos');
+      const profile = await logInByLink(demo, async () => {
         const mail = emulator.outbox.latest('magic@example.com');
         expect(mail?.kind).toBe('email');
         const hop = await fetch(mail!.link!, { redirect: 'manual' });
@@ -75,25 +35,25 @@ describe('example app: magic link', () => {
       });
       expect(profile).toContain('magic@example.com');
       // WorkOS sent it; the demo printed nothing.
-      expect(ex.mails.filter((m) => m.kind === 'magic-link')).toEqual([]);
+      expect(demo.mails.filter((m) => m.kind === 'magic-link')).toEqual([]);
     } finally {
-      ex.store.close();
-      await ex.db.close();
-      await emulator.close();
+      await demo.close();
     }
   });
 
   it('without WorkOS, the local provider hands the link to the demo mailer', async () => {
-    const ex = await example();
-    db = ex.db;
-    store = ex.store;
-    expect(ex.login.config.magicLink.provider).toBe('local');
-    const profile = await logInByLink(ex.app, async () => {
-      const mail = ex.mails.find((m) => m.kind === 'magic-link');
-      expect(mail?.to).toBe('magic@example.com');
-      expect(mail!.link).toMatch(/^http:\/\/localhost:3000\/accounts\/callback\/magic\/\?token=[\w-]{43}$/);
-      return new URL(mail!.link).pathname + new URL(mail!.link).search;
-    });
-    expect(profile).toContain('magic@example.com');
+    const demo = await startDemo();
+    try {
+      expect(demo.login.config.magicLink.provider).toBe('local');
+      const profile = await logInByLink(demo, async () => {
+        const mail = demo.mails.find((m) => m.kind === 'magic-link');
+        expect(mail?.to).toBe('magic@example.com');
+        expect(mail!.link).toMatch(/^http:\/\/localhost:3000\/accounts\/callback\/magic\/\?token=[\w-]{43}$/);
+        return new URL(mail!.link).pathname + new URL(mail!.link).search;
+      });
+      expect(profile).toContain('magic@example.com');
+    } finally {
+      await demo.close();
+    }
   });
 });

@@ -2,7 +2,7 @@
 // starts the local WorkOS emulator in-process and points the SDK at it.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createExampleApp } from './app.ts';
+import { createExampleApp, emulatorNotice } from './app.ts';
 import { openDemoDatabase } from './database.ts';
 import { DEMO_PASSWORD, DEMO_USERS, seedDemo } from './seed.ts';
 import { SqliteSessionStore } from './session-store.ts';
@@ -18,7 +18,7 @@ if (!process.env.WORKOS_API_KEY) {
   const { createWorkOSEmulator } = await import('../../src/emulator/index.ts');
   const emulator = await createWorkOSEmulator({ port: Number(process.env.EMULATOR_PORT ?? 4100), directory: join(here, 'emulator-directory.json') });
   workos = { apiKey: emulator.apiKey, clientId: emulator.clientId, ...emulator.sdkOptions };
-  notice = `Demo mode: WorkOS is the local emulator at ${emulator.url} (emails and SMS: ${emulator.url}/_emulator/outbox.html).`;
+  notice = emulatorNotice(emulator.url);
   console.log(`No WORKOS_API_KEY set: using the local WorkOS emulator at ${emulator.url}`);
   console.log(`  read emails and SMS codes at ${emulator.url}/_emulator/outbox.html`);
   console.log('  SSO: log in as alice@foo-corp.com (SAML by organization), peter@initech.com (SAML by connection;');

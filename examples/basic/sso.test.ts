@@ -1,49 +1,21 @@
 // The example's SSO logins, clicked through as at `npm start` against the emulator with the demo directory:
 // SAML by organization (JIT with a profile and a ~location), SAML by connection (IdP-initiated, !location),
 // Google and Microsoft.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorkOSEmulator, type WorkOSEmulator } from '../../src/emulator/index.ts';
+import type { WorkOSEmulator } from '../../src/emulator/index.ts';
 import { csrfFrom } from '../../test/support/app.ts';
-import { createTestDb, type TestDb } from '../../test/support/db.ts';
-import { createExampleApp } from './app.ts';
-import { seedDemo } from './seed.ts';
-import { SqliteSessionStore } from './session-store.ts';
+import type { TestDb } from '../../test/support/db.ts';
+import { startDemo, type Demo } from './test-support.ts';
 
+let demo: Demo;
 let db: TestDb;
-let dir: string;
-let store: SqliteSessionStore;
 let emulator: WorkOSEmulator;
-let app: ReturnType<typeof createExampleApp>['app'];
-
 beforeAll(async () => {
-  db = await createTestDb();
-  dir = mkdtempSync(join(tmpdir(), 'ewl-example-sso-'));
-  store = new SqliteSessionStore(join(dir, 'sessions.db'));
-  emulator = await createWorkOSEmulator({ directory: fileURLToPath(new URL('./emulator-directory.json', import.meta.url)) });
-  const created = createExampleApp({
-    prisma: db.prisma,
-    baseUrl: 'http://localhost:3000',
-    sessionStore: store,
-    sessionSecret: 'test',
-    bcryptCost: 4,
-    workos: { apiKey: emulator.apiKey, clientId: emulator.clientId, ...emulator.sdkOptions },
-    deliver: () => {},
-  });
-  app = created.app;
-  await seedDemo(db.prisma, created.login.rules);
+  demo = await startDemo({ emulator: true });
+  ({ db } = demo);
+  emulator = demo.emulator!;
 });
-
-afterAll(async () => {
-  await emulator.close();
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
-  await db.close();
-});
+afterAll(() => demo.close());
 
 const local = (url: string) => {
   const u = new URL(url);
@@ -52,7 +24,7 @@ const local = (url: string) => {
 };
 
 async function spLogin(username: string, email = username) {
-  const agent = supertest.agent(app);
+  const agent = demo.agent();
   const form = await agent.get('/accounts/login/');
   const step2 = await agent.post('/accounts/login/').type('form').send({ _csrf: csrfFrom(form.text), username });
   expect(step2.status).toBe(303);
@@ -77,11 +49,11 @@ describe('example app: SSO', () => {
   });
 
   it('Initech (SAML by connection): IdP-initiated login creates peter; milton has no known location and is refused', async () => {
-    const agent = supertest.agent(app);
+    const agent = demo.agent();
     const res = await agent.get(local(await emulator.idp.initiate({ connectionId: 'conn_initech_okta', email: 'peter@initech.com' })));
     expect(res.headers.location).toBe('/accounts/profile/');
     expect((await agent.get('/accounts/profile/')).text).toContain('Peter Gibbons');
-    const refused = await supertest.agent(app).get(local(await emulator.idp.initiate({ connectionId: 'conn_initech_okta', email: 'milton@initech.com' })));
+    const refused = await demo.agent().get(local(await emulator.idp.initiate({ connectionId: 'conn_initech_okta', email: 'milton@initech.com' })));
     expect(refused.status).toBe(403);
     expect(refused.text).toContain('Your account has not been provisioned.');
   });
