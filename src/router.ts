@@ -45,6 +45,11 @@ export interface WorkosLoginRouter extends Router {
   /** Ends every session of a user on their next request (e.g. after you disable them or suspect abuse). */
   endSessions(userId: number): Promise<void>;
   /**
+   * Disables a user for good: `isActive = false` (what the default `activeUserFilter` checks) and every session
+   * ended, so setting `isActive` back later does not revive old sessions.
+   */
+  deactivateUser(userId: number): Promise<void>;
+  /**
    * Removes a user's MFA factors (here and at WorkOS) and recovery codes and ends all their sessions; they enroll
    * again at their next login if their rule asks for MFA. Resolves to null when no user has this id.
    */
@@ -137,6 +142,7 @@ export function workosLogin(input: WorkosLoginConfig, options: WorkosLoginOption
     logout: (req: Request) => logout(ctx, req),
     explain: (username: string) => ctx.rules.explain(username),
     endSessions: (userId: number) => users.endAllSessions(userId),
+    deactivateUser: (userId: number) => users.deactivate(userId),
     resetMfa: (userId: number) => mfa.resetMfa(userId),
     csrfToken: (req: Request) => csrfToken(req),
   });

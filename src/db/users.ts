@@ -76,6 +76,11 @@ export class UserRepository {
     return this.db.user.update({ where: { id: userId }, data: { passwordHash, sessionVersion: { increment: 1 } } });
   }
 
+  /** Sets `isActive` to false and ends every session, so re-activating the user later revives none of them. */
+  async deactivate(userId: number): Promise<void> {
+    await this.db.user.update({ where: { id: userId }, data: { isActive: false, sessionVersion: { increment: 1 } } });
+  }
+
   /** Ends every session of the user on their next request. */
   async endAllSessions(userId: number): Promise<void> {
     await this.db.user.update({ where: { id: userId }, data: { sessionVersion: { increment: 1 } } });

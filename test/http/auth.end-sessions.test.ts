@@ -53,4 +53,16 @@ describe('ending sessions', () => {
     const retry = await passwordLogin(t.agent(), 'niaj', PASSWORD);
     expect(retry.status).toBe(401);
   });
+
+  it('deactivateUser(userId) ends the sessions for good: re-activating does not revive them', async () => {
+    // Threat (item 25/47): a disabled account's stolen session comes back to life when the account is re-enabled.
+    await createUser(t.prisma, { username: 'peggy', password: PASSWORD });
+    const agent = await login('peggy');
+    await t.login.deactivateUser(await idOf('peggy'));
+    await expectAnonymous(agent);
+    await t.prisma.user.update({ where: { username: 'peggy' }, data: { isActive: true } });
+    await expectAnonymous(agent);
+    // The person can log in again normally once re-enabled.
+    await login('peggy');
+  });
 });
