@@ -95,18 +95,22 @@ export class LoginThrottle {
     this.ip = new Throttle(factory('login-ip', perIp), perIp.points);
   }
 
-  static accountKey(typed: string): string {
-    return typed.trim().toLowerCase().slice(0, 320);
+  /**
+   * The account a login attempt counts against: the user when the name refers to one (so the username and
+   * the email share one counter), else the typed name (so unknown names are throttled exactly alike).
+   */
+  static accountKey(typed: string, userId?: number): string {
+    return userId === undefined ? `name:${typed.trim().toLowerCase().slice(0, 320)}` : `user:${userId}`;
   }
 
-  /** Counts a login attempt for the typed name and the client IP; seconds to wait, or 0 to go ahead. */
-  async begin(typed: string, ip: string): Promise<number> {
-    const [a, b] = await Promise.all([this.account.attempt(LoginThrottle.accountKey(typed)), this.ip.attempt(ip)]);
+  /** Counts a login attempt for the account and the client IP; seconds to wait, or 0 to go ahead. */
+  async begin(accountKey: string, ip: string): Promise<number> {
+    const [a, b] = await Promise.all([this.account.attempt(accountKey), this.ip.attempt(ip)]);
     return Math.max(a, b);
   }
 
   /** A success clears the account's count and does not count against the IP. */
-  async succeeded(typed: string, ip: string): Promise<void> {
-    await Promise.all([this.account.reset(LoginThrottle.accountKey(typed)), this.ip.refund(ip)]);
+  async succeeded(accountKey: string, ip: string): Promise<void> {
+    await Promise.all([this.account.reset(accountKey), this.ip.refund(ip)]);
   }
 }

@@ -8,6 +8,7 @@ import { safeNext } from '../core/next-url.ts';
 import { usesPassword } from '../core/rules.ts';
 import { LoginError, messageFor } from '../errors.ts';
 import { completeLogin, logout } from '../http/auth.ts';
+import { LoginThrottle } from '../http/rate-limit.ts';
 import { flash, saveSession } from '../http/session.ts';
 import { PASSWORD_STRATEGY, type PasswordOutcome } from '../password/strategy.ts';
 
@@ -69,7 +70,8 @@ export function loginRoutes(ctx: Context, methods: MethodRegistry): Router {
     if (body.password === undefined) return stepTwo(req, res, typed, next);
 
     const ip = auditContext(req).ip;
-    const retryAfter = await ctx.throttle.begin(typed, ip);
+    const account = LoginThrottle.accountKey(typed, (await ctx.users.findForLogin(typed))?.id);
+    const retryAfter = await ctx.throttle.begin(account, ip);
     if (retryAfter > 0) {
       ctx.events.emit('loginFailed', { ...auditContext(req), username: typed, user: null, rule: null, method: null, reason: 'throttled' });
       res.set('Retry-After', String(retryAfter));
@@ -82,11 +84,11 @@ export function loginRoutes(ctx: Context, methods: MethodRegistry): Router {
       if (err) return nextFn(err);
       // A missing password never reaches the strategy: passport-local fails it with no outcome.
       const outcome: PasswordOutcome = success || failure?.outcome || { ok: false, reason: 'invalid_credentials', user: null, rule: null };
-      void afterPassword(req, res, typed, next, outcome).catch(nextFn);
+      void afterPassword(req, res, typed, next, outcome, account).catch(nextFn);
     })(req, res, nextFn);
   });
 
-  async function afterPassword(req: Request, res: Response, typed: string, next: string, outcome: PasswordOutcome): Promise<void> {
+  async function afterPassword(req: Request, res: Response, typed: string, next: string, outcome: PasswordOutcome, account: string): Promise<void> {
     const audit = auditContext(req);
     if (!outcome.ok) {
       ctx.events.emit('loginFailed', {
@@ -102,7 +104,7 @@ export function loginRoutes(ctx: Context, methods: MethodRegistry): Router {
       }
       return renderLogin(req, res, { step: 'password', username: typed, next }, 401, messageFor('invalid_credentials'));
     }
-    await ctx.throttle.succeeded(typed, auditContext(req).ip);
+    await ctx.throttle.succeeded(account, auditContext(req).ip);
     const { user, rule } = outcome;
     if (ctx.hasher.needsRehash(user.passwordHash!)) {
       await ctx.users.recordLogin(user.id, await ctx.hasher.hash(String(req.body.password)));

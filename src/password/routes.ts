@@ -119,7 +119,7 @@ export function passwordRoutes(ctx: Context): Router {
     });
     if (!consumed) return renderConfirm(req, res, false, 400);
     // Whoever proved they own the address may log in again at once: clear failed-login blocks.
-    await Promise.all([found.user.username, found.user.email].filter(Boolean).map((name) => ctx.throttle.account.reset(LoginThrottle.accountKey(name))));
+    await ctx.throttle.account.reset(LoginThrottle.accountKey(found.user.username, found.user.id));
     ctx.events.emit('passwordChanged', { ...auditContext(req), user: publicUser(found.user), via: 'reset' });
     res.redirect(303, `${req.baseUrl}/reset/done/`);
   });
@@ -139,9 +139,10 @@ export function passwordRoutes(ctx: Context): Router {
     if (!user) return render(401, 'session_expired');
     const body = z.object({ old_password: z.string().max(8192).default('') }).and(newPasswordBody).parse(req.body ?? {});
     const ip = auditContext(req).ip;
-    if ((await ctx.throttle.begin(user.username, ip)) > 0) return render(429, 'throttled');
+    const account = LoginThrottle.accountKey(user.username, user.id);
+    if ((await ctx.throttle.begin(account, ip)) > 0) return render(429, 'throttled');
     if (!(await ctx.hasher.verify(body.old_password, user.passwordHash))) return render(400, 'password_incorrect');
-    await ctx.throttle.succeeded(user.username, ip);
+    await ctx.throttle.succeeded(account, ip);
     const problem = checkNewPassword(body.new_password1, body.new_password2);
     if (problem) return render(400, problem);
     const updated = await ctx.users.setPassword(user.id, await ctx.hasher.hash(body.new_password1));

@@ -55,6 +55,17 @@ describe('concurrent guesses', () => {
   });
 });
 
+describe('one counter per account', () => {
+  it('counts guesses by username and by email against the same account', async () => {
+    // Threat (items 16, 17): with email lookup, alternating username and email doubles the guesses allowed per account.
+    const t = await app({ config: { emailLookup: true, rateLimit: { perAccount: { points: 4, durationSeconds: 60, blockSeconds: 60 } } } });
+    await createUser(t.prisma, { username: 'dual', email: 'dual@example.test', password: PASSWORD });
+    for (const name of ['dual', 'dual@example.test', 'DUAL@example.test', 'dual']) expectWrongPassword(await passwordLogin(t.agent(), name, 'guess'));
+    expectThrottled(await passwordLogin(t.agent(), 'dual@example.test', PASSWORD), 60);
+    expectThrottled(await passwordLogin(t.agent(), 'dual', PASSWORD), 60);
+  });
+});
+
 describe('per-account throttle', () => {
   let t: TestApp;
   beforeAll(async () => {
