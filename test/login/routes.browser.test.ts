@@ -29,7 +29,8 @@ async function logIn(page: Page, js: boolean) {
   await page.getByLabel('Password').waitFor();
   expect(await page.getByLabel('Username').inputValue()).toBe('trent');
   // autofocus puts the cursor in the password field (asked through page script, so only with JavaScript on).
-  if (js) expect(await page.evaluate('document.activeElement && document.activeElement.id')).toBe('id_password');
+  // Chromium applies autofocus at its next rendering opportunity, which can come after the field is visible.
+  if (js) await page.waitForFunction("document.activeElement && document.activeElement.id === 'id_password'", undefined, { timeout: 5000 });
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Log in' }).click();
 }
