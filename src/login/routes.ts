@@ -10,7 +10,7 @@ import { LoginError, messageFor } from '../errors.ts';
 import { completeLogin, logout } from '../http/auth.ts';
 import { LoginThrottle } from '../http/rate-limit.ts';
 import { flash, saveSession } from '../http/session.ts';
-import { PASSWORD_STRATEGY, type PasswordOutcome } from '../password/strategy.ts';
+import { PASSWORD_STRATEGY, rememberLookup, type PasswordOutcome } from '../password/strategy.ts';
 
 const MAX_NAME = 320;
 
@@ -70,7 +70,9 @@ export function loginRoutes(ctx: Context, methods: MethodRegistry): Router {
     if (body.password === undefined) return stepTwo(req, res, typed, next);
 
     const ip = auditContext(req).ip;
-    const account = LoginThrottle.accountKey(typed, (await ctx.users.findForLogin(typed))?.id);
+    const user = await ctx.users.findForLogin(typed);
+    rememberLookup(req, user);
+    const account = LoginThrottle.accountKey(typed, user?.id);
     const retryAfter = await ctx.throttle.begin(account, ip);
     if (retryAfter > 0) {
       ctx.events.emit('loginFailed', { ...auditContext(req), username: typed, user: null, rule: null, method: null, reason: 'throttled' });

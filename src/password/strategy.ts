@@ -13,11 +13,19 @@ export type PasswordOutcome =
   | { ok: true; user: UserRow; rule: LoginRule }
   | { ok: false; reason: 'invalid_credentials' | 'method_not_allowed' | 'no_rule'; user: UserRow | null; rule: LoginRule | null };
 
+// The login route already looked the user up (to key the throttle); the strategy reuses that answer.
+const lookups = new WeakMap<Request, UserRow | null>();
+
+/** Records the user the typed name refers to for this request, so the strategy does not query again. */
+export function rememberLookup(req: Request, user: UserRow | null): void {
+  lookups.set(req, user);
+}
+
 export function passwordStrategy(ctx: Context): LocalStrategy {
   return new LocalStrategy(
     { usernameField: 'username', passwordField: 'password', passReqToCallback: true, session: false },
-    (_req: Request, username: string, password: string, done) => {
-      checkPassword(ctx, username, password).then(
+    (req: Request, username: string, password: string, done) => {
+      checkPassword(ctx, username, password, lookups.get(req)).then(
         // Passport passes `user`/`info` through untouched to our authenticate callback.
         (outcome) => (outcome.ok ? done(null, outcome as unknown as Express.User) : done(null, false, { message: outcome.reason, outcome } as never)),
         (err: unknown) => done(err),
@@ -26,8 +34,8 @@ export function passwordStrategy(ctx: Context): LocalStrategy {
   );
 }
 
-export async function checkPassword(ctx: Context, typed: string, password: string): Promise<PasswordOutcome> {
-  const user = await ctx.users.findForLogin(typed);
+export async function checkPassword(ctx: Context, typed: string, password: string, known?: UserRow | null): Promise<PasswordOutcome> {
+  const user = known !== undefined ? known : await ctx.users.findForLogin(typed);
   const { rule } = await ctx.rules.resolve(user, typed);
   if (user && rule && !usesPassword(rule.method)) {
     // Still pay for a compare: the refusal must not be faster than a wrong password.
