@@ -3,9 +3,11 @@
 //  2. a full HTTP password login (both steps) vs. the bare bcrypt compare it cannot avoid.
 // Run: npm run bench
 import bcrypt from 'bcrypt';
+import { RuleRepository } from '../src/db/rules.ts';
 import { UserRepository } from '../src/db/users.ts';
 import { RuleStore } from '../src/rules/store.ts';
 import { createTestApp, createUser, csrfFrom } from '../test/support/app.ts';
+import { BUILTIN_CATALOG } from '../test/support/catalog.ts';
 
 const quiet = { info() {}, warn() {}, error() {} };
 
@@ -18,7 +20,7 @@ async function time(label: string, n: number, fn: (i: number) => Promise<unknown
   return perOp;
 }
 
-const t = await createTestApp({ config: { bcryptCost: 10, logger: quiet } });
+const t = await createTestApp({ config: { password: { bcryptCost: 10 }, logger: quiet } });
 try {
   for (let i = 0; i < 49; i++) {
     await t.login.rules.create({ name: `rule ${i}`, method: 'password', priority: i + 1, emailRegex: `^nobody${i}@corp${i}\\.test$` });
@@ -30,9 +32,9 @@ try {
   const rows = await t.prisma.user.findMany();
 
   console.log('1. rule resolution, 50 rules, 20 users');
-  const cached = new RuleStore(t.prisma, users, quiet);
+  const cached = new RuleStore(new RuleRepository(t.prisma), users, quiet, BUILTIN_CATALOG);
   const baseline = await time('baseline: re-read rules on every resolve', 200, (i) => {
-    const fresh = new RuleStore(t.prisma, users, quiet);
+    const fresh = new RuleStore(new RuleRepository(t.prisma), users, quiet, BUILTIN_CATALOG);
     return fresh.resolve(rows[i % rows.length]!, rows[i % rows.length]!.username);
   });
   const ours = await time('cached RuleStore', 200, (i) => cached.resolve(rows[i % rows.length]!, rows[i % rows.length]!.username));

@@ -3,23 +3,21 @@
 import { existsSync, statSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
+import { limitSchema } from './core/limit.ts';
 import { isSafeNextPath } from './core/next-url.ts';
 import type { PrismaLike } from './db/types.ts';
+import { magicLinkConfigSchema, type MagicLinkConfig } from './magic-link/config.ts';
+import { mfaConfigSchema } from './mfa/config.ts';
+import { passwordConfigSchema } from './password/config.ts';
+import { ssoConfigSchema } from './sso/config.ts';
+
+export type { SmsTemplateUser } from './mfa/config.ts';
 
 /** Minimal logger interface; `console` fits. */
 export interface Logger {
   info(message: string, meta?: Record<string, unknown>): void;
   warn(message: string, meta?: Record<string, unknown>): void;
   error(message: string, meta?: Record<string, unknown>): void;
-}
-
-/** The user the SMS template function receives. */
-export interface SmsTemplateUser {
-  id: number;
-  username: string;
-  email: string;
-  firstName: string;
-  lastName: string;
 }
 
 /** A Redis client accepted by rate-limiter-flexible (ioredis or node-redis with `useRedisPackage`). */
@@ -38,51 +36,6 @@ const prismaSchema = z.custom<PrismaLike>(
   },
 );
 
-const limit = z
-  .object({
-    points: z.number().int().min(1).max(100),
-    durationSeconds: z.number().int().min(1),
-    blockSeconds: z.number().int().min(0).optional(),
-  })
-  .strict();
-
-const smsTemplate = z.union([
-  z.string().refine((s) => s.includes('{{code}}'), { message: 'must contain {{code}}' }),
-  z.custom<(user: SmsTemplateUser) => string>((v) => typeof v === 'function', { message: 'expected a string or a function' }),
-]);
-
-/** Magic links (methods `magic` and `email_mfa`): who makes the link, how long it lives, how often it may be sent. */
-const magicLinkSchema = z
-  .object({
-    /**
-     * `workos`: a WorkOS passwordless session (WorkOS emails it unless `sendCustomEmail`). `local`: the library's own
-     * single-use token, delivered by your `sendMagicLink` listener. Default: `workos` when the WorkOS keys are set,
-     * otherwise `local`.
-     */
-    provider: z.enum(['workos', 'local']).optional(),
-    /** How long a link may be used, at most 10 minutes (a WorkOS link is cut to this by the session-bound state). */
-    ttlSeconds: z.number().int().min(60).max(600).default(600),
-    /** Sends per recipient (the user's email, or the typed name for unknown users). */
-    sendsPerEmail: limit.default({ points: 5, durationSeconds: 900 }),
-    /** Sends per client IP. */
-    sendsPerIp: limit.default({ points: 30, durationSeconds: 900 }),
-  })
-  .strict();
-
-/** The `mfa` method: how long the half-login after the password lives, and how codes and SMS sends are limited. */
-const mfaSchema = z
-  .object({
-    /** Time from the correct password to the second factor. */
-    pendingTtlSeconds: z.number().int().min(60).max(3600).default(600),
-    /** Wrong codes (or recovery codes) before the half-login ends and the password is asked again. */
-    maxAttempts: z.number().int().min(1).max(20).default(5),
-    /** Code attempts per user, across half-logins and app instances (reset on success). */
-    verifyLimit: limit.default({ points: 10, durationSeconds: 900, blockSeconds: 900 }),
-    /** SMS codes sent per user (per client IP: ten times as many, at most 100). */
-    smsSendLimit: limit.default({ points: 5, durationSeconds: 3600 }),
-  })
-  .strict();
-
 const pathString = z.string().refine((s) => isSafeNextPath(s), { message: 'must be a same-origin path starting with /' });
 
 export const configSchema = z
@@ -95,31 +48,15 @@ export const configSchema = z
       .refine((u) => u.protocol === 'http:' || u.protocol === 'https:', { message: 'must be an http(s) URL' })
       .refine((u) => u.pathname === '/' && !u.search && !u.hash, { message: 'must be an origin such as https://app.example.com' })
       .transform((u) => u.origin),
-    emailLookup: z.boolean().default(false),
+    /** A login name may be an exact username. */
     usernameLookup: z.boolean().default(true),
-    smsMfaTemplate: smsTemplate.default('Your authentication code is {{code}}'),
-    mfa: mfaSchema.default({
-      pendingTtlSeconds: 600,
-      maxAttempts: 5,
-      verifyLimit: { points: 10, durationSeconds: 900, blockSeconds: 900 },
-      smsSendLimit: { points: 5, durationSeconds: 3600 },
-    }),
-    sendCustomEmail: z.boolean().default(false),
-    magicLink: magicLinkSchema.default({
-      ttlSeconds: 600,
-      sendsPerEmail: { points: 5, durationSeconds: 900 },
-      sendsPerIp: { points: 30, durationSeconds: 900 },
-    }),
-    autoUpdate: z.boolean().default(true),
-    /** SSO (methods sso, GoogleOAuth, MicrosoftOAuth). */
-    sso: z
-      .object({
-        /** How long a started SSO login may take until the callback (the `state` expires then). */
-        stateTtlSeconds: z.number().int().min(60).max(3600).default(600),
-      })
-      .strict()
-      .default({ stateTtlSeconds: 600 }),
-    jitUsername: z.enum(['email', 'idp_id', 'id']).default('email'),
+    /** A login name may be an email address (matched ignoring case, when exactly one active user has it). */
+    emailLookup: z.boolean().default(false),
+    // One section per login method, each declared (with its defaults) in the method's folder.
+    password: passwordConfigSchema,
+    mfa: mfaConfigSchema,
+    magicLink: magicLinkConfigSchema,
+    sso: ssoConfigSchema,
     activeUserFilter: z.record(z.string(), z.unknown()).default({ isActive: true }),
     loginRedirectUrl: pathString.default('/accounts/profile/'),
     logoutRedirectUrl: pathString.optional(),
@@ -137,24 +74,17 @@ export const configSchema = z
         timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
       })
       .strict()
-      .default({ timeoutMs: 10_000 }),
-    callbackUrls: z
-      .object({ sso: z.string().url().optional(), magic: z.string().url().optional() })
-      .strict()
-      .default({}),
+      .prefault({}),
     templateDirs: z
       .array(z.string().refine((d) => existsSync(d) && statSync(d).isDirectory(), { message: 'is not a directory' }))
       .default([]),
-    bcryptCost: z.number().int().min(4).max(15).default(12),
-    passwordResetTtlSeconds: z.number().int().min(60).max(86_400).default(3600),
-    passwordMinLength: z.number().int().min(1).max(128).default(8),
     session: z
       .object({
         idleTimeoutSeconds: z.number().int().min(60).default(1800),
         absoluteTimeoutSeconds: z.number().int().min(60).default(43_200),
       })
       .strict()
-      .default({ idleTimeoutSeconds: 1800, absoluteTimeoutSeconds: 43_200 }),
+      .prefault({}),
     rateLimit: z
       .object({
         store: z
@@ -165,18 +95,13 @@ export const configSchema = z
           ])
           .default('memory'),
         keyPrefix: z.string().default('ewl'),
-        perAccount: limit.default({ points: 10, durationSeconds: 900, blockSeconds: 900 }),
-        perIp: limit.default({ points: 100, durationSeconds: 900, blockSeconds: 900 }),
-        passwordReset: limit.default({ points: 5, durationSeconds: 3600 }),
+        /** Failed logins per account. */
+        perAccount: limitSchema.default({ points: 10, durationSeconds: 900, blockSeconds: 900 }),
+        /** Failed logins per client IP. */
+        perIp: limitSchema.default({ points: 100, durationSeconds: 900, blockSeconds: 900 }),
       })
       .strict()
-      .default({
-        store: 'memory',
-        keyPrefix: 'ewl',
-        perAccount: { points: 10, durationSeconds: 900, blockSeconds: 900 },
-        perIp: { points: 100, durationSeconds: 900, blockSeconds: 900 },
-        passwordReset: { points: 5, durationSeconds: 3600 },
-      }),
+      .prefault({}),
     logger: z
       .custom<Logger>(
         (v) => !!v && typeof v === 'object' && ['info', 'warn', 'error'].every((m) => typeof (v as Record<string, unknown>)[m] === 'function'),
@@ -199,20 +124,70 @@ export type WorkosLoginConfig = z.input<typeof configSchema>;
 
 export interface ResolvedConfig extends Omit<z.output<typeof configSchema>, 'workos' | 'magicLink'> {
   workos: z.output<typeof configSchema>['workos'] & { apiKey?: string; clientId?: string };
-  /** `provider` is always set once resolved (see `magicLinkSchema`). */
-  magicLink: Omit<z.output<typeof magicLinkSchema>, 'provider'> & { provider: 'workos' | 'local' };
+  magicLink: MagicLinkConfig;
+}
+
+/**
+ * Keys of 0.1 that moved into a method's section in 0.2: still accepted (with a warning) when the new key is not
+ * also given. `docs/upgrading.md` lists them.
+ */
+export const MOVED_KEYS: readonly (readonly [from: string, to: string])[] = [
+  ['bcryptCost', 'password.bcryptCost'],
+  ['passwordMinLength', 'password.minLength'],
+  ['passwordResetTtlSeconds', 'password.resetTtlSeconds'],
+  ['rateLimit.passwordReset', 'password.resetLimit'],
+  ['smsMfaTemplate', 'mfa.smsTemplate'],
+  ['sendCustomEmail', 'magicLink.sendCustomEmail'],
+  ['callbackUrls.magic', 'magicLink.callbackUrl'],
+  ['autoUpdate', 'sso.autoUpdate'],
+  ['jitUsername', 'sso.jitUsername'],
+  ['callbackUrls.sso', 'sso.callbackUrl'],
+];
+
+type Plain = Record<string, unknown>;
+const isPlain = (v: unknown): v is Plain => !!v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype;
+
+/** A copy of the input with moved keys put in their new places; `moved` and `clashes` say what happened. */
+function moveKeys(input: Plain): { config: Plain; moved: string[]; clashes: string[] } {
+  const config: Plain = { ...input };
+  const moved: string[] = [];
+  const clashes: string[] = [];
+  for (const [from, to] of MOVED_KEYS) {
+    const [fromParent, fromKey] = from.includes('.') ? (from.split('.') as [string, string]) : [null, from];
+    const source = fromParent ? config[fromParent] : config;
+    if (!isPlain(source) || !(fromKey in source) || source[fromKey] === undefined) continue;
+    const [section, key] = to.split('.') as [string, string];
+    const target = config[section] === undefined ? {} : config[section];
+    if (!isPlain(target)) continue; // the section itself is wrong: the schema reports it
+    if (key in target) {
+      clashes.push(`${from}: moved to ${to}; give only ${to}`);
+      continue;
+    }
+    config[section] = { ...target, [key]: source[fromKey] };
+    if (fromParent) {
+      const { [fromKey]: _gone, ...rest } = source;
+      config[fromParent] = rest;
+    } else delete config[fromKey];
+    moved.push(`${from} → ${to}`);
+  }
+  if (isPlain(config.callbackUrls) && Object.keys(config.callbackUrls).length === 0) delete config.callbackUrls;
+  return { config, moved, clashes };
 }
 
 export function parseConfig(input: unknown, env: NodeJS.ProcessEnv = process.env): Readonly<ResolvedConfig> {
-  if (!input || typeof input !== 'object') {
+  if (!isPlain(input)) {
     throw new ConfigError('express-workos-login: config must be an object (see README "Configuration")');
   }
-  const result = configSchema.safeParse(input);
+  const { config: moved, moved: movedKeys, clashes } = moveKeys(input);
+  if (clashes.length) throw ConfigError.of(clashes);
+  const result = configSchema.safeParse(moved);
   if (!result.success) {
-    const issues = result.error.issues.map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`);
-    throw new ConfigError(`express-workos-login: invalid config:\n  - ${issues.join('\n  - ')}`, issues);
+    throw ConfigError.of(result.error.issues.map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`));
   }
   const c = result.data;
+  if (movedKeys.length) {
+    c.logger.warn(`express-workos-login: these config keys moved (see docs/upgrading.md): ${movedKeys.join(', ')}`);
+  }
   const workos = {
     ...c.workos,
     apiKey: c.workos.apiKey ?? (env.WORKOS_API_KEY || undefined),
@@ -220,28 +195,29 @@ export function parseConfig(input: unknown, env: NodeJS.ProcessEnv = process.env
   };
   const hasWorkos = !!(workos.apiKey && workos.clientId);
   if (c.magicLink.provider === 'workos' && !hasWorkos) {
-    const issue = 'magicLink.provider: "workos" needs workos.apiKey and workos.clientId (or WORKOS_API_KEY / WORKOS_CLIENT_ID); use "local" to send links without WorkOS';
-    throw new ConfigError(`express-workos-login: invalid config:\n  - ${issue}`, [issue]);
+    throw ConfigError.of([
+      'magicLink.provider: "workos" needs workos.apiKey and workos.clientId (or WORKOS_API_KEY / WORKOS_CLIENT_ID); use "local" to send links without WorkOS',
+    ]);
   }
   // Out of the box: WorkOS sends the email when it is configured (as django-workos does); without it only our own links can work.
-  const magicLink = Object.freeze({ ...c.magicLink, provider: c.magicLink.provider ?? (hasWorkos ? 'workos' : 'local') });
-  return Object.freeze({
-    ...c,
-    // Plain data is copied and frozen, so neither the host nor the library can change it after start-up.
-    // The Prisma client, logger, Redis client and template function are used as given.
-    activeUserFilter: deepFreeze(structuredClone(c.activeUserFilter)),
-    session: deepFreeze({ ...c.session }),
-    callbackUrls: deepFreeze({ ...c.callbackUrls }),
-    sso: deepFreeze({ ...c.sso }),
-    templateDirs: deepFreeze([...c.templateDirs]),
-    rateLimit: Object.freeze({ ...c.rateLimit, perAccount: deepFreeze({ ...c.rateLimit.perAccount }), perIp: deepFreeze({ ...c.rateLimit.perIp }), passwordReset: deepFreeze({ ...c.rateLimit.passwordReset }) }),
-    workos: Object.freeze(workos),
-    magicLink,
-  });
+  const magicLink = { ...c.magicLink, provider: c.magicLink.provider ?? (hasWorkos ? 'workos' : 'local') } as const;
+  // Plain data is copied and frozen all the way down, so neither the host nor the library can change it after
+  // start-up. Host objects (the Prisma client, logger, Redis client, template function) are used as given.
+  return deepFreeze(structuredCopy({ ...c, workos, magicLink }));
+}
+
+/** Plain data: arrays and plain objects without methods (a logger object literal is a host object, not data). */
+const isData = (v: unknown): v is Plain | unknown[] => Array.isArray(v) || (isPlain(v) && !Object.values(v).some((x) => typeof x === 'function'));
+
+/** Copies plain data; anything else (clients, loggers, functions, class instances) is kept by reference. */
+function structuredCopy<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(structuredCopy) as T;
+  if (isData(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, structuredCopy(v)])) as T;
+  return value;
 }
 
 function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object') {
+  if (isData(value)) {
     for (const child of Object.values(value)) deepFreeze(child);
     Object.freeze(value);
   }

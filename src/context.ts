@@ -1,33 +1,102 @@
-// What every route module receives: validated config and the shared services, built once per router.
-import type { Request } from 'express';
+// What every route module receives: the validated config and the shared services, built once per router.
+// Interfaces only: folders depend on this file, never on each other's classes through it.
+import type { Request, Response } from 'express';
 import type { PassportStatic } from 'passport';
 import type { ResolvedConfig } from './config.ts';
-import type { LoginMethod, LoginRule } from './core/rules.ts';
-import type { UserRepository } from './db/users.ts';
-import type { PrismaLike, UserRow } from './db/types.ts';
-import type { LoginEvents, PublicUser, RuleRef } from './events.ts';
-import type { Renderer } from './http/render.ts';
-import type { LimiterFactory, LoginThrottle } from './http/rate-limit.ts';
-import type { PasswordHasher } from './password/hash.ts';
-import type { RuleStore } from './rules/store.ts';
-import type { WorkosGateway } from './workos/client.ts';
+import type { WorkOS } from '@workos-inc/node';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { LimitConfig } from './core/limit.ts';
+import type { Explanation, LoginRule, RuleResolution } from './core/rules.ts';
+import type { MethodSteps, Passed } from './core/steps.ts';
+import type { Repositories, UserFacts, UserRow, UserStore } from './db/ports.ts';
+import type { PublicUser, RuleRef, WorkosLoginEvents } from './events.ts';
 
+/** Every page is a template rendered with the shared context (CSRF token, links, flash messages, the user). */
+export interface Message {
+  level: 'info' | 'success' | 'error' | (string & {});
+  text: string;
+}
+
+export interface PageOptions {
+  status?: number;
+  /** Pages that carry a single-use token in their URL must not leak it through the Referer header. */
+  noReferrer?: boolean;
+  messages?: Message[];
+}
+
+export interface Pages {
+  render(req: Request, res: Response, template: string, context?: Record<string, unknown>, options?: PageOptions): void;
+}
+
+/** The login rules as the flows ask about them (the cached, validated snapshot). */
+export interface RuleSource {
+  list(): Promise<LoginRule[]>;
+  get(id: number): Promise<LoginRule | null>;
+  /** The rule for an existing user, or for an unknown typed name (JIT rules only). */
+  resolve(user: UserRow | null, typed: string): Promise<RuleResolution>;
+  /** The rule an unknown address would get if it were a user's email. */
+  resolveAsEmail(typed: string): Promise<RuleResolution>;
+  explain(username: string): Promise<Explanation>;
+}
+
+export interface Hasher {
+  hash(password: string): Promise<string>;
+  /** One compare on every path: a missing hash is compared against a dummy at the same cost. */
+  verify(password: string, stored: string | null | undefined): Promise<boolean>;
+  needsRehash(stored: string): boolean;
+}
+
+/** Failed-login throttling per account and per client IP. */
+export interface LoginLimits {
+  /** Counts an attempt; the seconds to wait when over a limit, else 0. */
+  begin(accountKey: string, ip: string): Promise<number>;
+  succeeded(accountKey: string, ip: string): Promise<void>;
+  readonly account: { reset(key: string): Promise<void> };
+}
+
+/** Builds a named rate limiter on the configured store (memory, database or Redis). */
+export type LimiterFactory = (name: string, spec: LimitConfig) => RateLimiterAbstract;
+
+/** WorkOS, through the SDK, with its failures turned into login errors. */
+export interface Workos {
+  readonly sdk: WorkOS;
+  readonly clientId: string;
+  /** Runs an SDK call; errors `expected` accepts come back unchanged, any other is an "upstream" login error. */
+  call<T>(what: string, fn: (sdk: WorkOS) => Promise<T>, expected?: (err: unknown) => boolean): Promise<T>;
+  /** The profile for an SSO or magic-link code, or null when WorkOS says the code expired or was used. */
+  exchangeCode(code: string, what?: string): Promise<WorkosProfile | null>;
+}
+
+export type WorkosProfile = Awaited<ReturnType<WorkOS['sso']['getProfileAndToken']>>['profile'];
+
+export interface EventSink {
+  emit<E extends keyof WorkosLoginEvents>(event: E, payload: WorkosLoginEvents[E]): void;
+  /** How many listeners the host added (an app-delivered email with none is lost, and logged). */
+  listenerCount(event: keyof WorkosLoginEvents): number;
+}
+
+/** What every route module receives: the validated config and the shared services, as interfaces. */
 export interface Context {
   config: Readonly<ResolvedConfig>;
-  prisma: PrismaLike;
-  users: UserRepository;
-  rules: RuleStore;
-  hasher: PasswordHasher;
-  throttle: LoginThrottle;
+  /** The data layer (src/db/), built once from the host's client; nothing else touches the client. */
+  repos: Repositories;
+  /** `repos.users`, kept at the top level for its many call sites. */
+  users: UserStore;
+  rules: RuleSource;
+  hasher: Hasher;
+  throttle: LoginLimits;
   limiters: LimiterFactory;
-  events: LoginEvents;
-  renderer: Renderer;
+  events: EventSink;
+  renderer: Pages;
+  /** The library's own Passport instance (never the host's). */
   passport: PassportStatic;
-  workos: WorkosGateway;
+  workos: Workos;
+  /** The shared step order: every method hands a login back to it after each step. */
+  flow: LoginFlow;
   now: () => number;
 }
 
-/** The state of a login that reached step 2, as a method sees it. Resolved on the server at every step. */
+/** The state of a login as a method sees it. Resolved again on the server at every step. */
 export interface LoginAttempt {
   req: Request;
   /** What the person typed (username or email). */
@@ -38,32 +107,28 @@ export interface LoginAttempt {
   next: string;
 }
 
-/**
- * A login method other than the password form. Issues add SSO, MFA and magic-link handlers here;
- * a rule whose method has no handler fails closed with a clear message.
- */
-export interface MethodHandler {
-  /** Step 2 for rules of this method (after the username): e.g. redirect to the IdP, send a link. */
-  start?(attempt: LoginAttempt, res: import('express').Response): Promise<void>;
-  /** After a correct password, for methods that need a second step (mfa, email_mfa). */
-  afterPassword?(attempt: LoginAttempt & { user: UserRow }, res: import('express').Response): Promise<void>;
-}
+/** A login with a known user and rule, past its first factor. */
+export type KnownAttempt = LoginAttempt & { user: UserRow; rule: LoginRule };
 
-export type MethodRegistry = Partial<Record<LoginMethod, MethodHandler>>;
-
-/** What a login-method folder (sso/, mfa/, magic-link/) contributes: its routes and its method handlers. */
-export interface MethodModule {
-  routes: import('express').Router;
-  handlers: MethodRegistry;
+/** The shared login flow every method hands over to: it decides the next step (`core/steps.ts`) and runs it. */
+export interface LoginFlow {
+  /** How a rule method logs in, or null for a method no module serves. */
+  steps(method: string): MethodSteps | null;
+  /** After the username: the password form, or the rule's own step 2. */
+  identified(attempt: LoginAttempt, res: Response): Promise<void>;
+  /** The person passed a step: run the next one, or log them in. */
+  advance(attempt: KnownAttempt, passed: Exclude<Passed, 'identified'>, res: Response): Promise<void>;
+  /** Whether this login still owes `method`'s second step (second-step pages re-check it on every request). */
+  owes(rule: LoginRule | null, method: string, facts: UserFacts): boolean;
 }
 
 export function ruleRef(rule: LoginRule | null): RuleRef | null {
   return rule ? { id: rule.id, name: rule.name, method: rule.method } : null;
 }
 
-/** The user as the host sees it: every field but the password hash. */
+/** The user as the host sees it: every field but the password hash (and the library's bookkeeping). */
 export function publicUser(user: UserRow): PublicUser {
-  const { passwordHash: _omit, sessionVersion: _v, ...rest } = user;
+  const { passwordHash: _omit, sessionVersion: _v, facts: _f, ...rest } = user;
   return rest as PublicUser;
 }
 

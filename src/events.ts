@@ -2,23 +2,15 @@
 // never reach the request that emitted, so a failing mail sender cannot reveal whether an account exists.
 import type { Logger } from './config.ts';
 import type { JitProfile } from './core/jit.ts';
-import type { LoginMethod } from './core/rules.ts';
+import type { UserFields } from './db/types.ts';
+import type { LoginFailReason } from './errors.ts';
+import type { RuleMethod } from './login-methods.ts';
 
 /** The WorkOS profile of an SSO login, with WorkOS's snake_case keys (as saved-attribute templates see it). */
 export type SsoProfile = JitProfile;
 
 /** The user as events and `req.user` see it: the library's fields (never the password hash) plus the host's. */
-export interface PublicUser {
-  id: number;
-  username: string;
-  email: string;
-  firstName: string;
-  lastName: string;
-  isActive: boolean;
-  isStaff: boolean;
-  isSuperuser: boolean;
-  lastLogin: Date | null;
-  createdAt: Date;
+export interface PublicUser extends UserFields {
   [hostField: string]: unknown;
 }
 
@@ -33,7 +25,7 @@ declare global {
 export interface RuleRef {
   id: number;
   name: string;
-  method: LoginMethod;
+  method: RuleMethod;
 }
 
 export interface AuditContext {
@@ -48,38 +40,15 @@ export interface WorkosLoginEvents {
   sendMagicLink: { user: PublicUser; link: string; rule: RuleRef };
   /** A password reset link must be delivered by the app. */
   sendPasswordReset: { user: PublicUser; link: string };
-  login: AuditContext & { user: PublicUser; rule: RuleRef | null; method: LoginMethod };
+  login: AuditContext & { user: PublicUser; rule: RuleRef | null; method: RuleMethod };
   loginFailed: AuditContext & {
     username: string;
     /** Known users only; unknown names carry null (the response never says which). */
     user: { id: number; username: string } | null;
     rule: RuleRef | null;
-    method: LoginMethod | null;
-    reason:
-      | 'invalid_credentials'
-      | 'throttled'
-      | 'method_not_allowed'
-      | 'no_rule'
-      | 'second_factor_failed'
-      | 'link_invalid'
-      /** SSO: the callback's state is missing, forged, replayed, expired or from another session. */
-      | 'sso_state_invalid'
-      /** SSO: the identity provider answered with `error` (the login page shows why). */
-      | 'sso_idp_error'
-      /** SSO: WorkOS refused the code (expired or already used). */
-      | 'sso_code_invalid'
-      /** SSO: the profile's organization/connection/provider is not the rule's. */
-      | 'sso_profile_mismatch'
-      /** SSO: first login of a known user whose email differs from the profile's. */
-      | 'sso_email_mismatch'
-      /** SSO: no account and no JIT rule creates one (or a `!relation` was not found). */
-      | 'sso_not_provisioned'
-      /** SSO: IdP-initiated login for a rule that does not allow it. */
-      | 'sso_idp_initiated_disabled'
-      /** SSO: the account is disabled (never re-enabled by SSO). */
-      | 'sso_account_disabled'
-      /** SSO: the profile cannot be tied to one account safely (ambiguous email, another identity, username taken). */
-      | 'sso_identity_conflict';
+    method: RuleMethod | null;
+    /** Why (see `LOGIN_FAIL_REASONS` for what each reason means). */
+    reason: LoginFailReason;
   };
   logout: AuditContext & { user: PublicUser | null };
   passwordChanged: AuditContext & { user: PublicUser; via: 'change' | 'reset' };

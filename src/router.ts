@@ -4,29 +4,47 @@ import { join } from 'node:path';
 import express, { Router, type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
 import passport from 'passport';
 import { parseConfig, type ResolvedConfig, type WorkosLoginConfig } from './config.ts';
-import type { Context, MethodModule, MethodRegistry } from './context.ts';
-import { publicUser } from './context.ts';
-import { UserRepository } from './db/users.ts';
-import type { SerializedUser } from './http/session.ts';
-import { ConfigError, LoginError, messageFor } from './errors.ts';
+import type { MethodModule, MethodRuntime } from './contract.ts';
+import type { Context } from './context.ts';
+import { ruleCatalog } from './core/rules.ts';
+import { createRepositories, databaseLimiters } from './db/index.ts';
+import { isDatabaseError } from './db/errors.ts';
+import { ConfigError, LoginError } from './errors.ts';
 import { LoginEvents, type WorkosLoginEventName, type WorkosLoginEvents } from './events.ts';
 import { loadUserMiddleware, loginRequired, logout, requireLoginMiddleware } from './http/auth.ts';
 import { csrfToken, verifyCsrf } from './http/csrf.ts';
 import { LIBRARY_VIEWS, Renderer } from './http/render.ts';
 import { LoginThrottle, limiterFactory } from './http/rate-limit.ts';
+import { SharedLoginFlow } from './login/flow.ts';
+import { renderLoginPage } from './login/page.ts';
 import { loginRoutes } from './login/routes.ts';
-import { magicLinkModule } from './magic-link/index.ts';
-import { mfaModule, type MfaResetResult } from './mfa/index.ts';
+import type { MagicLinkStrategy, MagicLinkStrategyOptions } from './magic-link/strategy.ts';
+import { BUILTIN_METHODS } from './methods.ts';
+import { mfaMethod, type MfaResetResult, type MfaRuntime } from './mfa/index.ts';
 import { PasswordHasher } from './password/hash.ts';
-import { passwordRoutes } from './password/routes.ts';
-import { PASSWORD_STRATEGY, passwordStrategy } from './password/strategy.ts';
+import type { PasswordStrategy, PasswordStrategyOptions } from './password/strategy.ts';
 import { RuleStore, type Explanation } from './rules/store.ts';
-import { ssoModule } from './sso/index.ts';
+import type { WorkosSsoStrategy, WorkosSsoStrategyOptions } from './sso/strategy.ts';
 import { WorkosGateway } from './workos/client.ts';
 
 export interface WorkosLoginOptions {
   /** Injectable clock (ms) for tests of expiry and timeouts. */
   now?: () => number;
+  /**
+   * Extra login methods, mounted after the built-in ones (experimental): each is a `MethodModule`, the contract
+   * the built-in password, mfa, magic-link and sso folders follow.
+   */
+  methods?: readonly MethodModule[];
+}
+
+/** New Passport strategies bound to this router's rules and data, for a host's own routes (its own Passport). */
+export interface WorkosLoginStrategies {
+  /** passport-local: succeeds only when the password completes the login (else fails with `second_step_required`). */
+  password(options?: PasswordStrategyOptions): PasswordStrategy;
+  /** WorkOS SSO: starts the login for `username`, then handles the callback on the same route (or `callbackUrl`). */
+  sso(options?: WorkosSsoStrategyOptions): WorkosSsoStrategy;
+  /** The confirmation POST of a magic link. */
+  magicLink(options?: MagicLinkStrategyOptions): MagicLinkStrategy;
 }
 
 export interface WorkosLoginRouter extends Router {
@@ -58,6 +76,8 @@ export interface WorkosLoginRouter extends Router {
   explain(username: string): Promise<Explanation>;
   /** Create, update, delete and list login rules with validation. */
   readonly rules: RuleStore;
+  /** The library's Passport strategies, for hosts that run their own Passport. */
+  readonly strategies: WorkosLoginStrategies;
   /** The validated, frozen configuration. */
   readonly config: Readonly<ResolvedConfig>;
 }
@@ -65,49 +85,47 @@ export interface WorkosLoginRouter extends Router {
 export function workosLogin(input: WorkosLoginConfig, options: WorkosLoginOptions = {}): WorkosLoginRouter {
   const config = parseConfig(input);
   const now = options.now ?? Date.now;
-  if (config.bcryptCost < 10 && process.env.NODE_ENV !== 'test') {
-    config.logger.warn(`express-workos-login: bcryptCost ${config.bcryptCost} is below 10; use it only in tests`);
+  if (config.password.bcryptCost < 10 && process.env.NODE_ENV !== 'test') {
+    config.logger.warn(`express-workos-login: bcryptCost ${config.password.bcryptCost} is below 10; use it only in tests`);
   }
-  if (config.rateLimit.store === 'database' && typeof (config.prisma as unknown as Record<string, unknown>).rateLimiterFlexible !== 'object') {
-    throw new ConfigError('express-workos-login: invalid config:\n  - rateLimit.store: "database" needs the RateLimiterFlexible model from prisma/workos-login.prisma', [
-      'rateLimit.store: the RateLimiterFlexible model is missing from the Prisma client',
-    ]);
-  }
-
-  const users = new UserRepository(config.prisma, config);
+  // The data layer, built once from the host's client; a missing model for the database rate-limit store is a
+  // config error here, at start-up.
+  const limiters = limiterFactory(config, config.rateLimit.store === 'database' ? databaseLimiters(config.prisma) : undefined);
+  const repos = createRepositories(config.prisma, config);
+  const { users } = repos;
   const events = new LoginEvents(config.logger);
-  const limiters = limiterFactory(config, config.prisma);
+  // The library's own Passport instance: its strategies never meet the host's, and the logged-in user lives under
+  // the library's session key, so a host's serializeUser/deserializeUser never see the library's data.
   const pp = new passport.Passport() as unknown as passport.PassportStatic;
-  const ctx: Context = {
+  const modules: readonly MethodModule[] = [...BUILTIN_METHODS, ...(options.methods ?? [])];
+  const catalog = ruleCatalog(modules);
+  const renderer = new Renderer([...config.templateDirs, ...modules.flatMap((m) => (m.views ? [m.views] : []))], { notice: config.notice });
+  const ctx = {
     config,
-    prisma: config.prisma,
+    repos,
     users,
-    rules: new RuleStore(config.prisma, users, config.logger, now),
-    hasher: new PasswordHasher(config.bcryptCost),
+    rules: new RuleStore(repos.rules, users, config.logger, catalog, now),
+    hasher: new PasswordHasher(config.password.bcryptCost),
     throttle: new LoginThrottle(limiters, config),
     limiters,
     events,
-    renderer: new Renderer(config.templateDirs, { notice: config.notice }),
+    renderer,
     passport: pp,
     workos: new WorkosGateway(config),
     now,
-  };
+  } as Omit<Context, 'flow'> as Context;
+  const flow = new SharedLoginFlow(ctx, catalog, (req, res, data) => renderLoginPage(ctx, req, res, { step: 'password', ...data }));
+  ctx.flow = flow;
 
-  pp.use(PASSWORD_STRATEGY, passwordStrategy(ctx));
-  pp.serializeUser((user, done) => done(null, user));
-  pp.deserializeUser((serialized: SerializedUser, done: (err: unknown, user?: Express.User | false) => void) => {
-    if (!serialized || typeof serialized.id !== 'number') return done(null, false);
-    users.findActiveById(serialized.id).then(
-      // A stale version means the password changed or all sessions were ended: this session is over.
-      (user) => done(null, user && user.sessionVersion === serialized.v ? (publicUser(user) as Express.User) : false),
-      done,
-    );
-  });
-
-  // Each login-method folder contributes routes and handlers; a rule whose method has none fails closed.
-  const mfa = mfaModule(ctx);
-  const modules: MethodModule[] = [mfa, magicLinkModule(ctx, () => methods), ssoModule(ctx)];
-  const methods: MethodRegistry = Object.assign({}, ...modules.map((m) => m.handlers));
+  // Each method module sets itself up once; the router only lists them.
+  const runtimes = new Map<MethodModule, MethodRuntime>();
+  for (const module of modules) {
+    const runtime = module.setup(ctx);
+    runtimes.set(module, runtime);
+    flow.register(module, runtime);
+  }
+  const runtimeOf = <R extends MethodRuntime>(module: MethodModule) => runtimes.get(module) as R;
+  const strategyOf = (module: MethodModule) => (options?: object) => runtimeOf(module).strategy!(options as never);
   const loadUser = loadUserMiddleware(ctx);
   const requireLogin = requireLoginMiddleware(loadUser, loginRequired(ctx, () => config.loginUrl));
 
@@ -127,9 +145,8 @@ export function workosLogin(input: WorkosLoginConfig, options: WorkosLoginOption
   router.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 50 }));
   router.use(loadUser);
   router.use(verifyCsrf);
-  router.use(loginRoutes(ctx, methods));
-  router.use(passwordRoutes(ctx));
-  for (const m of modules) router.use(m.routes);
+  router.use(loginRoutes(ctx));
+  for (const runtime of runtimes.values()) if (runtime.routes) router.use(runtime.routes);
   // Unknown paths fall through to the host: its own pages (e.g. /accounts/profile/) may live under the mount.
   router.use(errorHandler(ctx));
 
@@ -143,8 +160,13 @@ export function workosLogin(input: WorkosLoginConfig, options: WorkosLoginOption
     explain: (username: string) => ctx.rules.explain(username),
     endSessions: (userId: number) => users.endAllSessions(userId),
     deactivateUser: (userId: number) => users.deactivate(userId),
-    resetMfa: (userId: number) => mfa.resetMfa(userId),
+    resetMfa: (userId: number) => runtimeOf<MfaRuntime>(mfaMethod).resetMfa(userId),
     csrfToken: (req: Request) => csrfToken(req),
+    strategies: {
+      password: strategyOf(BUILTIN_METHODS[0]),
+      sso: strategyOf(BUILTIN_METHODS[3]),
+      magicLink: strategyOf(BUILTIN_METHODS[2]),
+    } as WorkosLoginStrategies,
   });
   router.on = ((event: WorkosLoginEventName, listener: never) => (events.on(event, listener), router)) as WorkosLoginRouter['on'];
   router.off = ((event: WorkosLoginEventName, listener: never) => (events.off(event, listener), router)) as WorkosLoginRouter['off'];
@@ -175,11 +197,6 @@ function errorHandler(ctx: Context): ErrorRequestHandler {
       res.status(error.status).type('text').send(error.message);
     }
   };
-}
-
-function isDatabaseError(err: unknown): boolean {
-  const name = err && typeof err === 'object' ? String((err as { name?: unknown }).name ?? '') : '';
-  return name.startsWith('PrismaClient') || name === 'DriverAdapterError';
 }
 
 function isBodyError(err: unknown): boolean {

@@ -28,16 +28,16 @@ export function createExampleApp(options: ExampleOptions): { app: Express; login
     baseUrl: options.baseUrl,
     workos: options.workos,
     notice: options.notice,
-    bcryptCost: options.bcryptCost,
+    password: { bcryptCost: options.bcryptCost },
     templateDirs: [new URL('./views', import.meta.url).pathname],
     // With WorkOS (or the emulator) WorkOS emails magic links itself; without it the demo "sends" them below.
-    sendCustomEmail: false,
+    magicLink: { sendCustomEmail: false },
   });
   const deliver = options.deliver ?? ((kind, to, link) => console.log(`[demo mail] ${kind} for ${to}: ${link}`));
   login.on('sendPasswordReset', ({ user, link }) => deliver('password-reset', user.email, link));
   login.on('sendMagicLink', ({ user, link }) => {
     // WorkOS emails the link itself unless sendCustomEmail is true; the local provider always relies on the app.
-    if (login.config.magicLink.provider === 'workos' && !login.config.sendCustomEmail) return;
+    if (login.config.magicLink.provider === 'workos' && !login.config.magicLink.sendCustomEmail) return;
     deliver('magic-link', user.email, link);
   });
   login.on('loginFailed', ({ username, reason, ip }) => console.warn(`[audit] login failed for ${JSON.stringify(username)} (${reason}) from ${ip}`));

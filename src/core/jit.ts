@@ -1,6 +1,6 @@
 // Just-in-time provisioning, the pure part: planning what to write for a WorkOS profile from a rule's saved
 // attributes (the checks run when a rule is saved live in jit-check.ts). The plan is plain data;
-// src/sso/provision.ts runs it in one transaction. No Express, no Prisma.
+// the JIT writer of src/db/jit.ts applies it in one transaction. No Express, no Prisma.
 //
 // Saved attributes (JSON): `field: value` sets a user field; `rel: {…}` writes a 1-1 record or creates a
 // many-to-one one; `~rel: {lookup}` links an existing many-to-one record (unset if none, or created with the

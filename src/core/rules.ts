@@ -1,18 +1,13 @@
-// Login rules: validation (zod + the Django `clean()` constraints) and resolution. Pure: no Express, no Prisma.
-// Lookup attributes that need the database are answered through the `probe` the caller passes in.
+// Login rules: validation (zod + each method's own `clean()` constraints) and resolution. Pure: no Express, no
+// Prisma. Which methods exist, what each needs and which fields belong to whom come from the method modules,
+// gathered in a `RuleCatalog`; lookup attributes that need the database are answered through a `probe`.
 import { z } from 'zod';
 import { checkSavedAttributes } from './jit-check.ts';
 import { compileRuleRegex, regexMatches } from './regex.ts';
+import type { MethodSteps } from './steps.ts';
 
-export const LOGIN_METHODS = ['password', 'mfa', 'email_mfa', 'magic', 'sso', 'GoogleOAuth', 'MicrosoftOAuth'] as const;
-export type LoginMethod = (typeof LOGIN_METHODS)[number];
-export const SSO_METHODS: readonly LoginMethod[] = ['sso', 'GoogleOAuth', 'MicrosoftOAuth'];
-export const PASSWORD_METHODS: readonly LoginMethod[] = ['password', 'mfa', 'email_mfa'];
 export const JIT_MODES = ['off', 'attributes', 'idp'] as const;
 export type JitMode = (typeof JIT_MODES)[number];
-
-export const isSsoMethod = (m: LoginMethod): boolean => SSO_METHODS.includes(m);
-export const usesPassword = (m: LoginMethod): boolean => PASSWORD_METHODS.includes(m);
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
@@ -44,36 +39,109 @@ const jsonField = z.preprocess((v) => {
   }
 }, jsonObject);
 
-/** What a host or admin gives when creating or updating a rule. */
-export const loginRuleInputSchema = z
-  .object({
-    name: z.string().trim().min(1).max(200),
-    method: z.enum(LOGIN_METHODS),
-    priority: z.number().int().min(-2_147_483_648).max(2_147_483_647),
-    enabled: z.boolean().default(true),
-    emailRegex: z.string().max(500).default(''),
-    lookupAttributes: jsonField.default({}),
-    connectionId: z.string().trim().max(200).default(''),
-    organizationId: z.string().trim().max(200).default(''),
-    jitCreation: z.enum(JIT_MODES).default('off'),
-    jitGroups: z.array(z.string().min(1)).default([]),
-    savedAttributes: jsonField.default({}),
-    totpOrganizationName: z.string().trim().max(200).default(''),
-    allowIdpInitiated: z.boolean().default(false),
-  })
-  .strict()
-  .superRefine((r, ctx) => {
-    const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
-    const sso = isSsoMethod(r.method);
-    if (r.method === 'mfa' && !r.totpOrganizationName) issue('totpOrganizationName', 'is required for the mfa method');
-    if (r.method !== 'mfa' && r.totpOrganizationName) issue('totpOrganizationName', 'is only used by the mfa method');
-    if (!sso && (r.connectionId || r.organizationId)) issue('connectionId', 'connection and organization ids are only for SSO methods');
-    if (r.connectionId && r.organizationId) issue('organizationId', 'give a connection id or an organization id, not both');
-    if (r.method === 'sso' && !r.connectionId && !r.organizationId) issue('connectionId', 'the sso method needs a connection id or an organization id');
-    if (!sso && r.jitCreation !== 'off') issue('jitCreation', 'just-in-time creation is only for SSO methods');
-    if (!sso && Object.keys(r.savedAttributes).length > 0) issue('savedAttributes', 'saved attributes are only for SSO methods');
-    if (!sso && r.jitGroups.length > 0) issue('jitGroups', 'JIT groups are only for SSO methods');
-    if (!sso && r.allowIdpInitiated) issue('allowIdpInitiated', 'IdP-initiated login is only for SSO methods');
+const ruleFields = {
+  name: z.string().trim().min(1).max(200),
+  method: z.string().min(1).max(100),
+  priority: z.number().int().min(-2_147_483_648).max(2_147_483_647),
+  enabled: z.boolean().default(true),
+  emailRegex: z.string().max(500).default(''),
+  lookupAttributes: jsonField.default({}),
+  connectionId: z.string().trim().max(200).default(''),
+  organizationId: z.string().trim().max(200).default(''),
+  jitCreation: z.enum(JIT_MODES).default('off'),
+  jitGroups: z.array(z.string().min(1)).default([]),
+  savedAttributes: jsonField.default({}),
+  totpOrganizationName: z.string().trim().max(200).default(''),
+  allowIdpInitiated: z.boolean().default(false),
+};
+
+const baseRuleSchema = z.object(ruleFields).strict();
+
+/** A rule as given, with defaults filled, before the method checks. */
+export type RuleDraft = z.output<typeof baseRuleSchema>;
+/** A rule's fields, as method modules name them. */
+export type RuleFieldName = keyof RuleDraft;
+export type RuleIssueSink = (path: RuleFieldName, message: string) => void;
+
+/** What a method module declares about the rule methods it serves. */
+export interface RuleMethodSpec {
+  readonly steps: MethodSteps;
+  /** This method's own `clean()` constraints, on a rule of this method. */
+  check?(rule: RuleDraft, issue: RuleIssueSink): void;
+}
+
+/** A rule field only one module's methods use: other rules must leave it empty. */
+export interface RuleFieldSpec {
+  /** What a rule of another method is told when it sets the field, and on which path. */
+  readonly elsewhere: { readonly message: string; readonly path?: RuleFieldName };
+}
+
+/** Every rule method of the mounted modules, and the fields each module owns. */
+export interface RuleCatalog {
+  readonly methods: ReadonlyMap<string, RuleMethodSpec>;
+  /** Field → the methods allowed to set it, and what others are told. */
+  readonly fields: ReadonlyMap<RuleFieldName, { readonly methods: ReadonlySet<string>; readonly spec: RuleFieldSpec }>;
+  /** Field-level constraints that hold whatever the method (e.g. not both a connection and an organization). */
+  readonly fieldChecks: readonly ((rule: RuleDraft, issue: RuleIssueSink) => void)[];
+}
+
+/** What a module contributes to the catalog. */
+export interface RuleCatalogEntry {
+  readonly methods: Readonly<Record<string, RuleMethodSpec>>;
+  readonly ruleFields?: Readonly<Partial<Record<RuleFieldName, RuleFieldSpec>>>;
+  checkFields?(rule: RuleDraft, issue: RuleIssueSink): void;
+}
+
+export function ruleCatalog(entries: readonly RuleCatalogEntry[]): RuleCatalog {
+  const methods = new Map<string, RuleMethodSpec>();
+  const fields = new Map<RuleFieldName, { methods: ReadonlySet<string>; spec: RuleFieldSpec }>();
+  for (const entry of entries) {
+    for (const [name, spec] of Object.entries(entry.methods)) {
+      if (methods.has(name)) throw new TypeError(`express-workos-login: two method modules serve the rule method "${name}"`);
+      methods.set(name, spec);
+    }
+    const own = new Set(Object.keys(entry.methods));
+    for (const [field, spec] of Object.entries(entry.ruleFields ?? {}) as [RuleFieldName, RuleFieldSpec][]) {
+      if (fields.has(field)) throw new TypeError(`express-workos-login: two method modules own the rule field "${field}"`);
+      fields.set(field, { methods: own, spec });
+    }
+  }
+  const fieldChecks = entries.flatMap((e) => (e.checkFields ? [e.checkFields.bind(e)] : []));
+  return Object.freeze({ methods, fields, fieldChecks: Object.freeze(fieldChecks) });
+}
+
+/** Whether a field holds a value (a default-valued field is "not set"). */
+function isSet(value: unknown): boolean {
+  if (typeof value === 'string') return value !== '' && value !== 'off';
+  if (Array.isArray(value)) return value.length > 0;
+  if (value && typeof value === 'object') return Object.keys(value).length > 0;
+  return value === true;
+}
+
+const schemas = new WeakMap<RuleCatalog, z.ZodType<RuleDraft, unknown>>();
+
+/** The rule schema for a catalog: the shared fields, then each module's constraints. */
+export function ruleSchema(catalog: RuleCatalog): z.ZodType<RuleDraft, unknown> {
+  const cached = schemas.get(catalog);
+  if (cached) return cached;
+  const schema = baseRuleSchema.superRefine((r, ctx) => {
+    const seen = new Set<string>();
+    const issue: RuleIssueSink = (path, message) => {
+      // One message per path: e.g. a connection id and an organization id on a password rule are one mistake.
+      if (seen.has(`${path}\0${message}`)) return;
+      seen.add(`${path}\0${message}`);
+      ctx.addIssue({ code: 'custom', path: [path], message });
+    };
+    const method = catalog.methods.get(r.method);
+    if (!method) {
+      issue('method', `unknown login method "${r.method}"; expected one of ${[...catalog.methods.keys()].join(', ')}`);
+      return;
+    }
+    for (const [field, owner] of catalog.fields) {
+      if (!owner.methods.has(r.method) && isSet(r[field])) issue(owner.spec.elsewhere.path ?? field, owner.spec.elsewhere.message);
+    }
+    for (const check of catalog.fieldChecks) check(r, issue);
+    method.check?.(r, issue);
     const { hasMfa, hasSso, ...where } = r.lookupAttributes;
     if (hasMfa !== undefined && typeof hasMfa !== 'boolean') issue('lookupAttributes', 'hasMfa must be true or false');
     if (hasSso !== undefined && typeof hasSso !== 'boolean') issue('lookupAttributes', 'hasSso must be true or false');
@@ -86,15 +154,20 @@ export const loginRuleInputSchema = z
     // Saved attributes are data and locked-down templates: a refused template never reaches a login.
     for (const i of checkSavedAttributes(r.savedAttributes)) ctx.addIssue({ code: 'custom', path: ['savedAttributes', i.path], message: i.message });
   });
+  schemas.set(catalog, schema);
+  return schema;
+}
 
-export type LoginRuleInput = z.input<typeof loginRuleInputSchema>;
-type ParsedInput = z.output<typeof loginRuleInputSchema>;
+/** What a host or admin gives when creating or updating a rule. */
+export type LoginRuleInput = z.input<typeof baseRuleSchema>;
+type ParsedInput = RuleDraft;
 
 /** A validated rule, ready to match. */
 export interface LoginRule {
   readonly id: number;
   readonly name: string;
-  readonly method: LoginMethod;
+  /** One of the rule methods the mounted modules serve (built in: see `LOGIN_METHODS`). */
+  readonly method: string;
   readonly priority: number;
   readonly enabled: boolean;
   readonly emailRegex: string;
@@ -118,8 +191,8 @@ export interface RuleIssue {
 
 export type RuleParseResult = { ok: true; value: ParsedInput } | { ok: false; issues: RuleIssue[] };
 
-export function parseRuleInput(input: unknown): RuleParseResult {
-  const result = loginRuleInputSchema.safeParse(input);
+export function parseRuleInput(input: unknown, catalog: RuleCatalog): RuleParseResult {
+  const result = ruleSchema(catalog).safeParse(input);
   if (result.success) return { ok: true, value: result.data };
   return {
     ok: false,
@@ -218,4 +291,19 @@ async function judge(rule: LoginRule, subject: RuleSubject, probe: RuleProbe): P
     return { matched: true, why: `email regex /${rule.emailRegex}/i matches "${subject.email}"` };
   }
   return { matched: false, why: 'neither lookup attributes nor the email regex match' };
+}
+
+/** A rule that failed validation when loaded: it is skipped at login and listed by `explain`. */
+export interface BrokenRule {
+  id: number;
+  name: string;
+  issues: RuleIssue[];
+}
+
+/** What `login.explain(name)` answers: which rule applies to a login name, why, and which rules are broken. */
+export interface Explanation extends RuleResolution {
+  username: string;
+  /** The user the name refers to, or null when unknown (id and username only). */
+  user: { id: number; username: string; email: string } | null;
+  broken: BrokenRule[];
 }

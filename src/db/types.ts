@@ -1,5 +1,6 @@
-// The library works on the host's Prisma client. Publicly it is an opaque `PrismaLike`; inside, a narrow,
-// loosely typed view of the delegates we use. Repositories are the only code that touches it.
+// The library works on the host's Prisma client. Publicly it is an opaque `PrismaLike`; inside src/db/, ONE narrow,
+// loosely typed view of the delegates we use (`Db`). Only the repositories in this folder touch it; the rest of the
+// library sees the interfaces of ports.ts and the row types below.
 
 /** The host's PrismaClient (generated from a schema that includes prisma/workos-login.prisma). */
 export interface PrismaLike {
@@ -15,6 +16,7 @@ export interface Delegate<T> {
   findFirst(args: Args): Promise<T | null>;
   findMany(args?: Args): Promise<T[]>;
   create(args: Args): Promise<T>;
+  createMany(args: Args): Promise<{ count: number }>;
   update(args: Args): Promise<T>;
   updateMany(args: Args): Promise<{ count: number }>;
   upsert(args: Args): Promise<T>;
@@ -24,12 +26,17 @@ export interface Delegate<T> {
   aggregate(args: Args): Promise<Record<string, Record<string, unknown>>>;
 }
 
-/** The library's fields of a user; hosts' own fields come along untyped. */
-export interface UserRow {
+/** What a user's rows elsewhere say about them, for rules (`hasMfa` / `hasSso` lookup attributes) and the login. */
+export interface UserFacts {
+  hasMfa: boolean;
+  hasSso: boolean;
+}
+
+/** The library's fields of a user that the host may see (events, `req.user`). */
+export interface UserFields {
   id: number;
   username: string;
   email: string;
-  passwordHash: string | null;
   firstName: string;
   lastName: string;
   isActive: boolean;
@@ -37,7 +44,15 @@ export interface UserRow {
   isSuperuser: boolean;
   lastLogin: Date | null;
   createdAt: Date;
+}
+
+/** A user row as the library reads it: the public fields, the secrets, and the host's own fields untyped. */
+export interface UserRow extends UserFields {
+  passwordHash: string | null;
+  /** Bumped to end every session of the user (password change, deactivation, `endSessions`). */
   sessionVersion: number;
+  /** Read together with the user by the login lookups; absent when the user came from elsewhere (e.g. a write). */
+  facts?: UserFacts;
 }
 
 export interface GroupRow {
@@ -64,6 +79,10 @@ export interface LoginRuleRow {
   updatedAt: Date;
 }
 
+/** The columns a rule write sets (JSON fields already serialised); the JIT groups are passed by name beside it. */
+export type LoginRuleData = Omit<LoginRuleRow, 'id' | 'jitGroups' | 'createdAt' | 'updatedAt'>;
+
+/** A single-use hashed token (PasswordResetToken; MagicLinkToken adds the fields of `MagicLinkRow`). */
 export interface TokenRow {
   id: number;
   userId: number;
@@ -73,18 +92,70 @@ export interface TokenRow {
   createdAt: Date;
 }
 
+export interface MagicLinkRow extends TokenRow {
+  ruleId: number | null;
+  next: string;
+}
+
+export type FactorType = 'totp' | 'sms';
+
+export interface FactorRow {
+  id: number;
+  userId: number;
+  workosFactorId: string;
+  type: FactorType;
+  phoneNumber: string | null;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+}
+
+export interface RecoveryCodeRow {
+  id: number;
+  userId: number;
+  codeHash: string;
+  usedAt: Date | null;
+  createdAt: Date;
+}
+
+export interface IdentityRow {
+  id: number;
+  userId: number;
+  scope: string;
+  idpId: string;
+}
+
+/** The columns of an SSO identity as written for a profile (scope, IdP id, what WorkOS said about the connection). */
+export interface IdentityData {
+  scope: string;
+  idpId: string;
+  profileId: string;
+  connectionId: string;
+  organizationId: string;
+  connectionType: string;
+  lastLoginAt: Date;
+}
+
+/** The one view of the host's client that the repositories use. Optional delegates are optional models. */
 export interface Db {
   user: Delegate<UserRow>;
   group: Delegate<GroupRow>;
   loginRule: Delegate<LoginRuleRow>;
-  mfaFactor: Delegate<{ id: number; userId: number }>;
-  ssoIdentity: Delegate<{ id: number; userId: number }>;
+  mfaFactor: Delegate<FactorRow>;
+  mfaRecoveryCode: Delegate<RecoveryCodeRow>;
+  ssoIdentity: Delegate<IdentityRow>;
   passwordResetToken: Delegate<TokenRow>;
+  magicLinkToken?: Delegate<MagicLinkRow>;
   $transaction<R>(fn: (tx: Db) => Promise<R>, options?: Args): Promise<R>;
 }
 
+/** For the repositories of src/db/ only. */
 export function asDb(prisma: PrismaLike): Db {
   return prisma as unknown as Db;
+}
+
+/** Does the host's client have this (optional) model? */
+export function hasModel(prisma: PrismaLike, delegate: string): boolean {
+  return typeof (prisma as unknown as Record<string, unknown>)[delegate] === 'object';
 }
 
 /** Providers whose string filters support `mode: 'insensitive'`. */

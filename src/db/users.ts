@@ -1,14 +1,30 @@
-// Users as the login flows need them. Every lookup honours the active-user filter.
+// Users as the login flows need them. The login lookups honour the active-user filter and read the user's MFA and
+// SSO facts in the same query, so a login asks the database for them once.
 import type { ResolvedConfig } from '../config.ts';
-import { asDb, supportsInsensitiveMode, type Db, type PrismaLike, type UserRow } from './types.ts';
+import type { UserStore } from './ports.ts';
+import { asDb, supportsInsensitiveMode, type Db, type PrismaLike, type UserFacts, type UserRow } from './types.ts';
 
-export class UserRepository {
+/** Relation counts behind `facts` (relation names from prisma/workos-login.prisma). */
+const WITH_FACTS = { _count: { select: { mfaFactors: true, ssoIdentities: true } } } as const;
+
+type CountedRow = UserRow & { _count?: { mfaFactors?: number; ssoIdentities?: number } };
+
+/** The row as callers see it: the counts become `facts` (and `_count` never reaches a host or a template). */
+function withFacts(row: CountedRow | null): UserRow | null {
+  if (!row) return null;
+  const { _count: counts, ...user } = row;
+  return { ...user, facts: { hasMfa: (counts?.mfaFactors ?? 0) > 0, hasSso: (counts?.ssoIdentities ?? 0) > 0 } };
+}
+
+export type UserLookupConfig = Pick<ResolvedConfig, 'usernameLookup' | 'emailLookup' | 'activeUserFilter'>;
+
+export class UserRepository implements UserStore {
   private readonly db: Db;
   private readonly insensitive: boolean;
 
   constructor(
     prisma: PrismaLike,
-    private readonly config: Pick<ResolvedConfig, 'usernameLookup' | 'emailLookup' | 'activeUserFilter'>,
+    private readonly config: UserLookupConfig,
   ) {
     this.db = asDb(prisma);
     this.insensitive = supportsInsensitiveMode(prisma);
@@ -18,12 +34,11 @@ export class UserRepository {
     return { AND: [where, this.config.activeUserFilter] };
   }
 
-  /** The user a login name refers to: exact username first, then a unique case-insensitive email. */
   async findForLogin(typed: string): Promise<UserRow | null> {
     if (!typed) return null;
     if (this.config.usernameLookup) {
-      const user = await this.db.user.findFirst({ where: this.active({ username: typed }) });
-      if (user) return user;
+      const user = await this.db.user.findFirst({ where: this.active({ username: typed }), include: WITH_FACTS });
+      if (user) return withFacts(user);
     }
     if (this.config.emailLookup && typed.includes('@')) {
       const matches = await this.findActiveByEmail(typed, 2);
@@ -32,56 +47,75 @@ export class UserRepository {
     return null;
   }
 
-  /** Active users whose email equals `email`, ignoring case. */
-  async findActiveByEmail(email: string, take = 50): Promise<UserRow[]> {
+  findActiveByEmail(email: string, take = 50): Promise<UserRow[]> {
+    return this.byEmail(email, take, true);
+  }
+
+  findAnyByEmail(email: string, take = 5): Promise<UserRow[]> {
+    return this.byEmail(email, take, false);
+  }
+
+  /** The one case-insensitive email lookup. Active users come with their facts. */
+  private async byEmail(email: string, take: number, activeOnly: boolean): Promise<UserRow[]> {
     const wanted = email.trim().toLowerCase();
     if (!wanted) return [];
+    const scope = (where: Record<string, unknown>) => (activeOnly ? this.active(where) : where);
+    const include = activeOnly ? { include: WITH_FACTS } : {};
+    let rows: CountedRow[];
     if (this.insensitive) {
-      return this.db.user.findMany({ where: this.active({ email: { equals: wanted, mode: 'insensitive' } }), take, orderBy: { id: 'asc' } });
+      rows = await this.db.user.findMany({ where: scope({ email: { equals: wanted, mode: 'insensitive' } }), take, orderBy: { id: 'asc' }, ...include });
+    } else {
+      // SQLite: LIKE (behind `startsWith`/`endsWith`) ignores ASCII case; the exact comparison happens here.
+      // Prefix AND suffix (not `contains`): other addresses merely containing this one (`x.bob@…` for `bob@…`)
+      // must not fill the capped candidate list and hide the real owner(s).
+      const candidates: CountedRow[] = await this.db.user.findMany({
+        where: scope({ AND: [{ email: { startsWith: wanted } }, { email: { endsWith: wanted } }] }),
+        take: take * 4,
+        orderBy: { id: 'asc' },
+        ...include,
+      });
+      rows = candidates.filter((u) => u.email.trim().toLowerCase() === wanted).slice(0, take);
     }
-    // SQLite: LIKE (behind `startsWith`/`endsWith`) ignores ASCII case; the exact comparison happens here.
-    // Prefix AND suffix (not `contains`): other addresses merely containing this one (`x.bob@…` for `bob@…`)
-    // must not fill the capped candidate list and hide the real owner(s).
-    const candidates = await this.db.user.findMany({
-      where: this.active({ AND: [{ email: { startsWith: wanted } }, { email: { endsWith: wanted } }] }),
-      take: take * 4,
-      orderBy: { id: 'asc' },
-    });
-    return candidates.filter((u) => u.email.toLowerCase() === wanted).slice(0, take);
+    return activeOnly ? rows.map((r) => withFacts(r)!) : rows;
   }
 
   async findActiveById(id: number): Promise<UserRow | null> {
-    return this.db.user.findFirst({ where: this.active({ id }) });
+    return withFacts(await this.db.user.findFirst({ where: this.active({ id }), include: WITH_FACTS }));
   }
 
-  async facts(userId: number): Promise<{ hasMfa: boolean; hasSso: boolean }> {
+  findById(id: number): Promise<UserRow | null> {
+    return this.db.user.findUnique({ where: { id } });
+  }
+
+  async facts(user: Pick<UserRow, 'id' | 'facts'>): Promise<UserFacts> {
+    if (user.facts) return user.facts;
     const [mfa, sso] = await Promise.all([
-      this.db.mfaFactor.count({ where: { userId } }),
-      this.db.ssoIdentity.count({ where: { userId } }),
+      this.db.mfaFactor.count({ where: { userId: user.id } }),
+      this.db.ssoIdentity.count({ where: { userId: user.id } }),
     ]);
     return { hasMfa: mfa > 0, hasSso: sso > 0 };
   }
 
-  /** Does the user match a Prisma `where`? Throws Prisma's validation error for a malformed filter. */
   async matchesWhere(userId: number, where: Readonly<Record<string, unknown>>): Promise<boolean> {
     return (await this.db.user.count({ where: { AND: [{ id: userId }, where] } })) > 0;
+  }
+
+  async checkFilter(where: Readonly<Record<string, unknown>>): Promise<void> {
+    await this.db.user.findFirst({ where, select: { id: true } });
   }
 
   async recordLogin(userId: number, passwordHash?: string): Promise<void> {
     await this.db.user.update({ where: { id: userId }, data: { lastLogin: new Date(), ...(passwordHash ? { passwordHash } : {}) } });
   }
 
-  /** Sets a new password hash and ends every other session of the user (their stamped version no longer matches). */
   async setPassword(userId: number, passwordHash: string): Promise<UserRow> {
     return this.db.user.update({ where: { id: userId }, data: { passwordHash, sessionVersion: { increment: 1 } } });
   }
 
-  /** Sets `isActive` to false and ends every session, so re-activating the user later revives none of them. */
   async deactivate(userId: number): Promise<void> {
     await this.db.user.update({ where: { id: userId }, data: { isActive: false, sessionVersion: { increment: 1 } } });
   }
 
-  /** Ends every session of the user on their next request. */
   async endAllSessions(userId: number): Promise<void> {
     await this.db.user.update({ where: { id: userId }, data: { sessionVersion: { increment: 1 } } });
   }

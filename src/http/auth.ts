@@ -6,7 +6,7 @@ import { safeNext } from '../core/next-url.ts';
 import type { LoginRule } from '../core/rules.ts';
 import type { UserRow } from '../db/types.ts';
 import { messageFor } from '../errors.ts';
-import { flash, loginState, requireSession, saveSession, type SerializedUser } from './session.ts';
+import { flash, loginState, regenerateSession, requireSession, saveSession, type SerializedUser } from './session.ts';
 
 /** Full login: a new session id, the user stamped into it, an audit event, then the redirect to `next`. */
 export async function completeLogin(
@@ -17,11 +17,12 @@ export async function completeLogin(
   rule: LoginRule | null,
   next: string,
 ): Promise<void> {
-  const serialized: SerializedUser = { id: user.id, v: user.sessionVersion };
-  // Passport regenerates the session (fixation defence) and drops everything from before the login.
-  await new Promise<void>((resolve, reject) => req.logIn(serialized as unknown as Express.User, (err) => (err ? reject(err) : resolve())));
+  // A new session id (fixation defence) that keeps nothing from before the login.
+  await regenerateSession(req);
   const now = ctx.now();
-  loginState(req).auth = { at: now, seen: now };
+  const state = loginState(req);
+  state.user = { id: user.id, v: user.sessionVersion } satisfies SerializedUser;
+  state.auth = { at: now, seen: now };
   await ctx.users.recordLogin(user.id);
   req.user = publicUser(user) as Express.User;
   ctx.events.emit('login', { ...auditContext(req), user: publicUser(user), rule: ruleRef(rule), method: rule?.method ?? 'password' });
@@ -33,55 +34,52 @@ export async function completeLogin(
 export async function logout(ctx: Context, req: Request): Promise<void> {
   const user = req.user ? (req.user as unknown as ReturnType<typeof publicUser>) : null;
   requireSession(req);
-  await new Promise<void>((resolve, reject) => req.logout({ keepSessionInfo: false }, (err) => (err ? reject(err) : resolve())));
+  delete loginState(req).user;
+  req.user = undefined;
+  // The old session (and its id) ends; a fresh, empty one replaces it.
+  await regenerateSession(req);
   ctx.events.emit('logout', { ...auditContext(req), user });
 }
 
 /**
- * Populates `req.user` from the session (Passport) and enforces the idle and absolute timeouts and
- * the session version (a password change or deactivation ends other sessions on their next request).
+ * Populates `req.user` from the library's own session key and enforces the idle and absolute timeouts and the
+ * session version (a password change or deactivation ends other sessions on their next request).
  */
-function loadUserSteps(ctx: Context): RequestHandler[] {
-  const init = ctx.passport.initialize();
-  const session = ctx.passport.session();
-  const timeouts: RequestHandler = (req, _res, next) => {
-    if (!req.user) return next();
-    const state = loginState(req);
-    const now = ctx.now();
-    const { idleTimeoutSeconds, absoluteTimeoutSeconds } = ctx.config.session;
-    const auth = state.auth;
-    if (!auth || now - auth.at > absoluteTimeoutSeconds * 1000 || now - auth.seen > idleTimeoutSeconds * 1000) {
-      delete req.session.passport;
-      delete state.auth;
-      req.user = undefined;
-      flash(req, 'info', messageFor('session_expired'));
-      return next();
-    }
-    // Touch at most once a minute so most requests do not rewrite the session.
-    if (now - auth.seen > 60_000) auth.seen = now;
-    next();
-  };
-  const guard: RequestHandler = (req, res, next) => {
-    try {
-      requireSession(req);
-    } catch (err) {
-      return next(err);
-    }
-    next();
-  };
-  return [guard, init, session, timeouts];
+async function loadSessionUser(ctx: Context, req: Request): Promise<void> {
+  const session = requireSession(req);
+  const serialized = session.workosLogin?.user;
+  if (!serialized) return;
+  const state = loginState(req);
+  const now = ctx.now();
+  const { idleTimeoutSeconds, absoluteTimeoutSeconds } = ctx.config.session;
+  const auth = state.auth;
+  if (!auth || now - auth.at > absoluteTimeoutSeconds * 1000 || now - auth.seen > idleTimeoutSeconds * 1000) {
+    delete state.user;
+    delete state.auth;
+    flash(req, 'info', messageFor('session_expired'));
+    return;
+  }
+  const user = await ctx.users.findActiveById(serialized.id);
+  // A stale version means the password changed or all sessions were ended: this session is over.
+  if (!user || user.sessionVersion !== serialized.v) {
+    delete state.user;
+    delete state.auth;
+    return;
+  }
+  req.user = publicUser(user) as Express.User;
+  // Touch at most once a minute so most requests do not rewrite the session.
+  if (now - auth.seen > 60_000) auth.seen = now;
 }
 
 /** Redirects anonymous visitors to the login page (with `next`), or answers 401 to non-HTML requests. */
 export function loadUserMiddleware(ctx: Context): RequestHandler {
   // Hosts mount `loadUser` app-wide and the router runs it again: do the work (a user query) once per request.
   const done = Symbol('express-workos-login user loaded');
-  const steps = chain(loadUserSteps(ctx));
-  return (req, res, next) => {
+  return (req, _res, next) => {
     const marked = req as unknown as Record<symbol, boolean>;
     if (marked[done]) return next();
     marked[done] = true;
-    steps(req, res, next);
+    loadSessionUser(ctx, req).then(() => next(), next);
   };
 }
 

@@ -1,7 +1,8 @@
 // Synchronizer-token CSRF protection: one random token per session, sent back in the `_csrf` field
 // (or the `x-csrf-token` header) of every POST and compared in constant time.
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
+import { safeEqual } from '../core/compare.ts';
 import { LoginError } from '../errors.ts';
 import { loginState } from './session.ts';
 
@@ -11,18 +12,12 @@ export function csrfToken(req: Request): string {
   return state.csrf;
 }
 
-function sameToken(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
 /** Refuses state-changing requests that do not carry this session's token (403). */
 export function verifyCsrf(req: Request, _res: Response, next: NextFunction): void {
   if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return next();
   const expected = req.session?.workosLogin?.csrf;
   const body = req.body as Record<string, unknown> | undefined;
   const sent = typeof body?._csrf === 'string' ? body._csrf : req.get('x-csrf-token');
-  if (!expected || typeof sent !== 'string' || !sameToken(expected, sent)) return next(new LoginError('csrf', 403));
+  if (!expected || typeof sent !== 'string' || !safeEqual(expected, sent)) return next(new LoginError('csrf', 403));
   next();
 }

@@ -2,20 +2,17 @@
 // database (config `rateLimit.store`) so that every app instance shares them.
 import rlf, { type RateLimiterAbstract, type RateLimiterRes } from 'rate-limiter-flexible';
 import type { ResolvedConfig } from '../config.ts';
-import type { PrismaLike } from '../db/types.ts';
+import type { LimiterFactory, LoginLimits } from '../context.ts';
+import type { DatabaseLimiters } from '../db/ports.ts';
 
-const { RateLimiterMemory, RateLimiterRedis, RateLimiterPrisma } = rlf;
+const { RateLimiterMemory, RateLimiterRedis } = rlf;
 
-export interface LimitSpec {
-  points: number;
-  durationSeconds: number;
-  blockSeconds?: number;
-}
+export type { LimiterFactory } from '../context.ts';
 
-export type LimiterFactory = (name: string, spec: LimitSpec) => RateLimiterAbstract;
-
-export function limiterFactory(config: Pick<ResolvedConfig, 'rateLimit'>, prisma: PrismaLike): LimiterFactory {
+/** `database` builds the limiters of the `database` store (src/db/); required for that store. */
+export function limiterFactory(config: Pick<ResolvedConfig, 'rateLimit'>, database?: DatabaseLimiters): LimiterFactory {
   const { store, keyPrefix } = config.rateLimit;
+  if (store === 'database' && !database) throw new TypeError('express-workos-login: the database rate-limit store needs its limiters');
   return (name, spec) => {
     const opts = {
       keyPrefix: `${keyPrefix}:${name}`,
@@ -24,9 +21,7 @@ export function limiterFactory(config: Pick<ResolvedConfig, 'rateLimit'>, prisma
       blockDuration: spec.blockSeconds ?? 0,
     };
     if (store === 'memory') return new RateLimiterMemory(opts);
-    if (store === 'database') {
-      return new RateLimiterPrisma({ ...opts, storeClient: prisma, tableName: 'rateLimiterFlexible', clearExpiredByTimeout: false });
-    }
+    if (store === 'database') return database!(opts);
     return new RateLimiterRedis({ ...opts, storeClient: store.redis, useRedisPackage: store.useRedisPackage });
   };
 }
@@ -85,7 +80,7 @@ function isLimiterRes(err: unknown): err is RateLimiterRes {
 }
 
 /** Failed-login throttling per account (the typed name, so unknown names behave the same) and per client IP. */
-export class LoginThrottle {
+export class LoginThrottle implements LoginLimits {
   readonly account: Throttle;
   readonly ip: Throttle;
 

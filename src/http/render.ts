@@ -3,24 +3,15 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import type { Request, Response } from 'express';
 import nunjucks from 'nunjucks';
+import type { PageOptions, Pages } from '../context.ts';
 import { csrfToken } from './csrf.ts';
 import { takeFlash } from './session.ts';
 
 export const LIBRARY_VIEWS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'views');
 
-export interface Message {
-  level: 'info' | 'success' | 'error' | string;
-  text: string;
-}
+export type { Message, PageOptions } from '../context.ts';
 
-export interface PageOptions {
-  status?: number;
-  /** Pages that carry a single-use token in their URL must not leak it through the Referer header. */
-  noReferrer?: boolean;
-  messages?: Message[];
-}
-
-export class Renderer {
+export class Renderer implements Pages {
   readonly env: nunjucks.Environment;
 
   constructor(

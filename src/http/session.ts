@@ -1,4 +1,5 @@
-// Everything the library keeps in the session lives under `req.session.workosLogin` (plus Passport's own key).
+// Everything the library keeps in the session lives under `req.session.workosLogin`, the logged-in user too: a
+// host's own Passport (`req.session.passport`) never sees the library's data, nor the library the host's.
 // Session hygiene lives here: regenerate on login and logout, save before redirecting.
 import type { Request } from 'express';
 import type { Session, SessionData } from 'express-session';
@@ -12,6 +13,8 @@ export interface AuthStamp {
 }
 
 export interface WorkosLoginSessionState {
+  /** The logged-in user (id and session version), set only by a complete login. */
+  user?: SerializedUser;
   csrf?: string;
   auth?: AuthStamp;
   /** Flash messages shown on the next page. */
@@ -29,7 +32,6 @@ export interface SerializedUser {
 declare module 'express-session' {
   interface SessionData {
     workosLogin?: WorkosLoginSessionState;
-    passport?: { user?: SerializedUser };
   }
 }
 

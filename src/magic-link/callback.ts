@@ -2,12 +2,11 @@
 // POST, uses the link up. The user's rule is resolved again: it must still be the magic/email_mfa rule that asked.
 import type { Request } from 'express';
 import type { Context } from '../context.ts';
+import { safeEqual } from '../core/compare.ts';
 import type { LoginRule } from '../core/rules.ts';
 import type { UserRow } from '../db/types.ts';
 import type { LoginErrorCode } from '../errors.ts';
-import { LoginError } from '../errors.ts';
-import { sdkCode } from '../workos/client.ts';
-import { clearPending, readPending, sameSecret, type MagicMethod } from './state.ts';
+import { clearPending, readPending, type MagicMethod } from './state.ts';
 import type { MagicLinkTokens } from './tokens.ts';
 
 /** What the link carries: our own token (local provider) or WorkOS's code and our state. */
@@ -63,7 +62,7 @@ export class MagicLinkCallback {
     if (rule.method === 'email_mfa') {
       // The second factor completes the login that passed the password in THIS session, and only with this link.
       const pending = readPending(req, this.ctx.now());
-      const bound = pending && pending.provider === 'local' && pending.method === 'email_mfa' && pending.userId === user.id && sameSecret(pending.nonce, row.tokenHash);
+      const bound = pending && pending.provider === 'local' && pending.method === 'email_mfa' && pending.userId === user.id && safeEqual(pending.nonce, row.tokenHash);
       if (!bound) return { ok: false, code: 'magic_link_password_first', user, rule };
     }
     // `magic` links work in any browser: the token alone proves the mailbox, and it is bound to this user and rule.
@@ -86,7 +85,7 @@ export class MagicLinkCallback {
   private async checkWorkos(req: Request, code: string, state: string): Promise<Verdict> {
     // WorkOS links need the session that asked: the state is random, server-side, single-use and expiring.
     const pending = readPending(req, this.ctx.now());
-    if (!pending || pending.provider !== 'workos' || !sameSecret(pending.nonce, state)) {
+    if (!pending || pending.provider !== 'workos' || !safeEqual(pending.nonce, state)) {
       return { ok: false, code: 'magic_link_other_session', user: null, rule: null };
     }
     const user = await this.ctx.users.findActiveById(pending.userId);
@@ -106,17 +105,8 @@ export class MagicLinkCallback {
       consume: async () => {
         // One-time state goes before the code is verified: a replay in this session finds nothing.
         clearPending(req);
-        let profile: { email: string; connectionType: string };
-        try {
-          ({ profile } = await this.ctx.workos.call(
-            'sso.getProfileAndToken (magic link)',
-            (sdk) => sdk.sso.getProfileAndToken({ code, clientId: this.ctx.workos.clientId }),
-            (err) => sdkCode(err) === 'invalid_grant',
-          ));
-        } catch (err) {
-          if (err instanceof LoginError) throw err;
-          return false; // the code was used or expired
-        }
+        const profile = await this.ctx.workos.exchangeCode(code, 'sso.getProfileAndToken (magic link)');
+        if (!profile) return false; // the code was used or expired
         // The mailbox that clicked must be the one of the user who asked.
         return profile.connectionType === 'MagicLink' && profile.email.trim().toLowerCase() === user.email.trim().toLowerCase();
       },

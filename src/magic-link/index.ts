@@ -1,30 +1,33 @@
 // The `magic` (passwordless) and `email_mfa` (password, then a link) methods, with two providers: WorkOS
-// passwordless sessions, or the library's own tokens (no WorkOS). See docs/magic-link.md.
-import type { Context, MethodModule, MethodRegistry } from '../context.ts';
-import { ConfigError } from '../errors.ts';
+// passwordless sessions, or the library's own tokens (no WorkOS). See docs/magic-links.md.
+import { defineMethod } from '../contract.ts';
+import { requireMagicLinkTokens } from '../db/index.ts';
 import { MagicLinkCallback } from './callback.ts';
+import { magicLinkConfigSchema } from './config.ts';
 import { localProvider } from './local.ts';
+import { MAGIC_LINK_FAIL_REASONS, MAGIC_LINK_MESSAGES } from './messages.ts';
 import { MagicLinkRequests } from './request.ts';
 import { magicLinkRoutes } from './routes.ts';
+import { MAGIC_LINK_RULES } from './rule.ts';
 import { MagicLinkSender } from './send.ts';
+import { MAGIC_LINK_STRATEGY, MagicLinkStrategy, type MagicLinkStrategyOptions } from './strategy.ts';
 import { MagicLinkTokens } from './tokens.ts';
 import { workosProvider } from './workos.ts';
 
-/** `methods` gives the assembled registry at request time (a magic user with an MFA factor is handed to `mfa`). */
-export function magicLinkModule(ctx: Context, methods: () => MethodRegistry = () => ({})): MethodModule {
-  const tokens = MagicLinkTokens.supported(ctx.prisma) ? new MagicLinkTokens(ctx.prisma, ctx.now) : null;
-  if (ctx.config.magicLink.provider === 'local' && !tokens) {
-    const issue = 'magicLink.provider: "local" needs the MagicLinkToken model from prisma/workos-login.prisma in your Prisma schema';
-    throw new ConfigError(`express-workos-login: invalid config:\n  - ${issue}`, [issue]);
-  }
+export const magicLinkMethod = defineMethod('magic-link', MAGIC_LINK_RULES, { messages: MAGIC_LINK_MESSAGES, failReasons: MAGIC_LINK_FAIL_REASONS, config: { key: 'magicLink', schema: magicLinkConfigSchema } }, (ctx) => {
+  const stored = ctx.repos.tokens.magicLink;
+  // The local provider cannot work without the MagicLinkToken model: refused at start-up, with the fix.
+  const store = ctx.config.magicLink.provider === 'local' ? requireMagicLinkTokens(stored) : stored;
+  const tokens = store ? new MagicLinkTokens(store, ctx.now) : null;
   const provider = ctx.config.magicLink.provider === 'workos' ? workosProvider(ctx) : localProvider(ctx, tokens!);
   const requests = new MagicLinkRequests(ctx, new MagicLinkSender(ctx, provider));
   const callback = new MagicLinkCallback(ctx, tokens);
+  ctx.passport.use(MAGIC_LINK_STRATEGY, new MagicLinkStrategy(ctx, callback, { partial: true }));
   return {
-    routes: magicLinkRoutes(ctx, requests, callback, methods),
-    handlers: {
-      magic: { start: (attempt, res) => requests.start(attempt, res) },
-      email_mfa: { afterPassword: (attempt, res) => requests.afterPassword(attempt, res) },
-    },
+    routes: magicLinkRoutes(ctx, requests, callback),
+    // `magic`: this module's own step 2; `email_mfa`: the link it sends after the password.
+    start: (attempt, res) => requests.start(attempt, res),
+    afterFirstFactor: (attempt, res) => requests.afterFirstFactor(attempt, res),
+    strategy: (options?: MagicLinkStrategyOptions) => new MagicLinkStrategy(ctx, callback, options),
   };
-}
+});

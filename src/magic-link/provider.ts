@@ -28,5 +28,5 @@ export interface MagicLinkProviderImpl {
 
 /** Where links land: `callbackUrls.magic`, else the configured base URL plus the mount path (never the Host header). */
 export function magicCallbackUrl(ctx: Context, req: Request): string {
-  return ctx.config.callbackUrls.magic ?? `${ctx.config.baseUrl}${req.baseUrl}/callback/magic/`;
+  return ctx.config.magicLink.callbackUrl ?? `${ctx.config.baseUrl}${req.baseUrl}/callback/magic/`;
 }

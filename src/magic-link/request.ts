@@ -1,8 +1,8 @@
 // Asking for a link: step 2 of the `magic` rule, the "email me a login link" form, and the second step of
 // `email_mfa` after a correct password. Unknown, inactive and non-magic users get the same answer and no mail.
 import type { Request, Response } from 'express';
-import type { Context, LoginAttempt } from '../context.ts';
-import { auditContext, ruleRef } from '../context.ts';
+import type { Context, KnownAttempt, LoginAttempt } from '../context.ts';
+import { reportLoginFailure } from '../http/audit.ts';
 import type { LoginRule } from '../core/rules.ts';
 import type { UserRow } from '../db/types.ts';
 import { LoginError, messageFor } from '../errors.ts';
@@ -40,15 +40,7 @@ export class MagicLinkRequests {
   async request(req: Request, res: Response, typed: string, next: string, known?: { user: UserRow | null; rule: LoginRule | null }): Promise<void> {
     const user = known ? known.user : await this.findRecipient(typed);
     const rule = known ? known.rule : user ? (await this.ctx.rules.resolve(user, user.username)).rule : null;
-    const failed = (reason: 'throttled' | 'method_not_allowed') =>
-      this.ctx.events.emit('loginFailed', {
-        ...auditContext(req),
-        username: typed,
-        user: user ? { id: user.id, username: user.username } : null,
-        rule: ruleRef(rule),
-        method: rule?.method ?? null,
-        reason,
-      });
+    const failed = (reason: 'throttled' | 'method_not_allowed') => reportLoginFailure(this.ctx, req, { typed, user, rule, reason });
     // Counted before anything depends on the account, so a throttled answer says nothing about it either.
     if (!(await this.sender.allowed(req, user?.email || typed))) failed('throttled');
     else if (user && rule?.method === 'magic') {
@@ -73,15 +65,15 @@ export class MagicLinkRequests {
   }
 
   /** `email_mfa` after a correct password: a pending half-login (no `req.user`) and the link as the second factor. */
-  async afterPassword(attempt: LoginAttempt & { user: UserRow }, res: Response): Promise<void> {
+  async afterFirstFactor(attempt: KnownAttempt, res: Response): Promise<void> {
     const { req, user, rule, next } = attempt;
-    if (!rule || rule.method !== 'email_mfa') throw new LoginError('method_not_allowed', 403);
+    if (rule.method !== 'email_mfa') throw new LoginError('method_not_allowed', 403);
     if (!user.email) {
       this.ctx.config.logger.warn(`express-workos-login: user ${user.id} needs an email link after the password but has no email address`);
       throw new LoginError('method_unavailable', 501);
     }
     if (!(await this.sender.allowed(req, user.email))) {
-      this.ctx.events.emit('loginFailed', { ...auditContext(req), username: attempt.typed, user: { id: user.id, username: user.username }, rule: ruleRef(rule), method: rule.method, reason: 'throttled' });
+      reportLoginFailure(this.ctx, req, { typed: attempt.typed, user, rule, reason: 'throttled' });
       // After a correct password this reveals nothing new, so say what happened.
       this.ctx.renderer.render(req, res, 'error', { heading: 'Too many login links', error_message: messageFor('magic_link_throttled') }, { status: 429 });
       return;

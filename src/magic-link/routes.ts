@@ -2,33 +2,22 @@
 // up (mail scanners fetch links); the page's one button POSTs, and only that POST logs in.
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import type { Context, MethodRegistry } from '../context.ts';
-import { auditContext, ruleRef } from '../context.ts';
+import type { Context } from '../context.ts';
+import { reportLoginFailure } from '../http/audit.ts';
 import { safeNext } from '../core/next-url.ts';
-import { LoginError, messageFor } from '../errors.ts';
-import { completeLogin } from '../http/auth.ts';
+import { messageFor } from '../errors.ts';
 import { saveSession } from '../http/session.ts';
-import type { LinkParams, MagicLinkCallback, Verdict } from './callback.ts';
+import type { MagicLinkCallback, Verdict } from './callback.ts';
+import { MAGIC_LINK_STRATEGY, parseLink } from './strategy.ts';
 import { pages, type MagicLinkRequests } from './request.ts';
 import { readPending } from './state.ts';
-
-const secret = z.string().min(1).max(2048);
-const linkParams = z.union([
-  z.object({ token: secret }).transform((p): LinkParams => ({ kind: 'local', token: p.token })),
-  z.object({ code: secret, state: secret }).transform((p): LinkParams => ({ kind: 'workos', code: p.code, state: p.state })),
-]);
 
 const requestBody = z.object({
   username: z.string().max(320).default(''),
   next: z.string().max(2048).default(''),
 });
 
-function parseLink(source: unknown): LinkParams {
-  const parsed = linkParams.safeParse(source ?? {});
-  return parsed.success ? parsed.data : { kind: 'error' };
-}
-
-export function magicLinkRoutes(ctx: Context, requests: MagicLinkRequests, callback: MagicLinkCallback, methods: () => MethodRegistry): Router {
+export function magicLinkRoutes(ctx: Context, requests: MagicLinkRequests, callback: MagicLinkCallback): Router {
   const router = Router();
   const homeUrl = ctx.config.loginRedirectUrl;
   const ttl_minutes = requests.ttlMinutes();
@@ -84,33 +73,25 @@ export function magicLinkRoutes(ctx: Context, requests: MagicLinkRequests, callb
     renderVerdict(req, res, verdict);
   });
 
-  router.post('/callback/magic', async (req, res) => {
-    const params = parseLink(req.body);
-    const verdict = await callback.check(req, params);
-    const refuse = async (v: Extract<Verdict, { ok: false }>) => {
-      ctx.events.emit('loginFailed', {
-        ...auditContext(req),
-        username: v.user?.username ?? '',
-        user: v.user ? { id: v.user.id, username: v.user.username } : null,
-        rule: ruleRef(v.rule),
-        method: v.rule?.method ?? null,
-        reason: v.code === 'method_not_allowed' ? 'method_not_allowed' : 'link_invalid',
-      });
-      await saveSession(req);
-      renderVerdict(req, res, v);
-    };
-    if (!verdict.ok) return refuse(verdict);
-    if (!(await verdict.consume())) return refuse({ ok: false, code: 'magic_link_invalid', user: verdict.user, rule: verdict.rule });
-    const { user, rule } = verdict;
-    const next = safeNext(verdict.next, homeUrl);
-    // A `magic` user who enrolled an MFA factor still owes it: the link stands in for the password only.
-    if (rule.method === 'magic' && (await ctx.users.facts(user.id)).hasMfa) {
-      const handler = methods().mfa?.afterPassword;
-      if (!handler) throw new LoginError('method_unavailable', 501);
-      return handler({ req, typed: user.username, user, rule, next }, res);
-    }
-    await completeLogin(ctx, req, res, user, rule, next);
+  router.post('/callback/magic', (req, res, nextFn) => {
+    ctx.passport.authenticate(MAGIC_LINK_STRATEGY, { session: false }, (err: unknown, _user: unknown, verdict?: Verdict) => {
+      if (err) return nextFn(err);
+      if (!verdict) return nextFn(new TypeError('the magic-link strategy ended without a verdict'));
+      answerLink(req, res, verdict).catch(nextFn);
+    })(req, res, nextFn);
   });
+
+  async function answerLink(req: Request, res: Response, verdict: Verdict): Promise<void> {
+    if (!verdict.ok) {
+      reportLoginFailure(ctx, req, { typed: verdict.user?.username ?? '', user: verdict.user, rule: verdict.rule, reason: verdict.code === 'method_not_allowed' ? 'method_not_allowed' : 'link_invalid' });
+      await saveSession(req);
+      return renderVerdict(req, res, verdict);
+    }
+    const { user, rule } = verdict;
+    // The link is the first factor of `magic` (an enrolled MFA factor may follow) and the second of `email_mfa`.
+    const passed = ctx.flow.steps(rule.method)?.first === 'own' ? 'first' : 'second';
+    await ctx.flow.advance({ req, typed: user.username, user, rule, next: safeNext(verdict.next, homeUrl) }, passed, res);
+  }
 
   return router;
 }

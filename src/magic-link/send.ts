@@ -38,7 +38,7 @@ export class MagicLinkSender {
       next,
       expiresAt: this.ctx.now() + this.ctx.config.magicLink.ttlSeconds * 1000,
     });
-    const appDelivers = this.provider.name === 'local' || this.ctx.config.sendCustomEmail;
+    const appDelivers = this.provider.name === 'local' || this.ctx.config.magicLink.sendCustomEmail;
     if (appDelivers && this.ctx.events.listenerCount('sendMagicLink') === 0) {
       // Never the link itself: logs must not carry login URLs.
       this.ctx.config.logger.error(

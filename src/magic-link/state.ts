@@ -1,6 +1,5 @@
 // The pending magic-link login of this browser session, kept server-side under `loginState(req).magic`: who asked,
 // under which rule, where to go next, until when, and the nonce that ties the link to this session.
-import { timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
 import { loginState } from '../http/session.ts';
 
@@ -36,11 +35,4 @@ export function setPending(req: Request, pending: MagicPending): void {
 
 export function clearPending(req: Request): void {
   delete loginState(req).magic;
-}
-
-/** Constant-time equality for secrets of any length. */
-export function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a, 'utf8');
-  const y = Buffer.from(b, 'utf8');
-  return x.length === y.length && timingSafeEqual(x, y);
 }

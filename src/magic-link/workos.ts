@@ -15,7 +15,7 @@ export function workosProvider(ctx: Context): MagicLinkProviderImpl {
       const session = await ctx.workos.call('passwordless.createSession', (sdk) =>
         sdk.passwordless.createSession({ email: user.email, type: 'MagicLink', redirectURI: magicCallbackUrl(ctx, req), state, expiresIn: WORKOS_MIN_EXPIRES_IN }),
       );
-      if (!ctx.config.sendCustomEmail) {
+      if (!ctx.config.magicLink.sendCustomEmail) {
         await ctx.workos.call('passwordless.sendSession', (sdk) => sdk.passwordless.sendSession(session.id));
       }
       return { link: session.link, nonce: state };

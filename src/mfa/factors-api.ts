@@ -84,7 +84,7 @@ export class FactorsApi {
 
 /** The SMS text for a user: the configured string, or the configured function's result. */
 export function smsTemplateFor(ctx: Context, user: SmsTemplateUser): string {
-  const template = ctx.config.smsMfaTemplate;
+  const template = ctx.config.mfa.smsTemplate;
   if (typeof template === 'string') return template;
   try {
     const text = template({ id: user.id, username: user.username, email: user.email, firstName: user.firstName, lastName: user.lastName });

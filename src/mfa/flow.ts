@@ -2,11 +2,12 @@
 // recovery-code checks with their counters, SMS sends, failure accounting and the final login.
 import type { Request, Response } from 'express';
 import type { Context } from '../context.ts';
-import { auditContext, ruleRef } from '../context.ts';
-import { usesPassword, type LoginRule } from '../core/rules.ts';
+import { auditContext } from '../context.ts';
+import { reportLoginFailure } from '../http/audit.ts';
+import type { LoginRule } from '../core/rules.ts';
+import { FACTOR_STEP } from '../core/steps.ts';
 import type { UserRow } from '../db/types.ts';
 import { LoginError, messageFor, type LoginErrorCode } from '../errors.ts';
-import { completeLogin } from '../http/auth.ts';
 import { saveSession } from '../http/session.ts';
 import { FactorsApi, smsTemplateFor } from './factors-api.ts';
 import { MfaLimits } from './limits.ts';
@@ -33,20 +34,13 @@ const FAILURE_CODES: Record<'wrong' | 'used' | 'locked' | 'recovery', LoginError
   recovery: 'mfa_recovery_invalid',
 };
 
-/** Second factor after the password: the `mfa` rule, or any password rule (not email_mfa) for a user with a factor. */
-export function mfaApplies(rule: LoginRule | null, hasFactor: boolean): rule is LoginRule {
-  // A factor binds under every rule but SSO (the IdP owns MFA there); for `magic` the link stands in for the password.
-  const firstFactor = usesPassword(rule?.method ?? 'sso') || rule?.method === 'magic';
-  return !!rule && firstFactor && rule.method !== 'email_mfa' && (rule.method === 'mfa' || hasFactor);
-}
-
 export class MfaFlow {
   readonly store: MfaStore;
   readonly api: FactorsApi;
   readonly limits: MfaLimits;
 
   constructor(readonly ctx: Context) {
-    this.store = new MfaStore(ctx.prisma);
+    this.store = new MfaStore(ctx.repos.mfa);
     this.api = new FactorsApi(ctx);
     this.limits = new MfaLimits(ctx);
   }
@@ -73,7 +67,7 @@ export class MfaFlow {
     if (!user || user.sessionVersion !== pending.v) return this.abort(req, res, pending, 'mfa_expired', 401);
     const factors = await this.store.factors(user.id);
     const { rule } = await this.ctx.rules.resolve(user, user.username);
-    if (!mfaApplies(rule, factors.length > 0)) return this.abort(req, res, pending, 'method_not_allowed', 403);
+    if (!rule || !this.ctx.flow.owes(rule, FACTOR_STEP, { hasMfa: factors.length > 0, hasSso: false })) return this.abort(req, res, pending, 'method_not_allowed', 403);
     return { pending, user, rule, factors };
   }
 
@@ -132,15 +126,7 @@ export class MfaFlow {
   /** Answers a failed check: counts wrong codes, ends the half-login after `mfa.maxAttempts`. */
   async reportFailure(req: Request, res: Response, gate: Gate, outcome: Exclude<CodeOutcome, 'ok'> | 'recovery', rerender: Rerender): Promise<void> {
     const { user, rule, pending } = gate;
-    const event = (reason: 'throttled' | 'second_factor_failed') =>
-      this.ctx.events.emit('loginFailed', {
-        ...auditContext(req),
-        username: user.username,
-        user: { id: user.id, username: user.username },
-        rule: ruleRef(rule),
-        method: rule.method,
-        reason,
-      });
+    const event = (reason: 'throttled' | 'second_factor_failed') => reportLoginFailure(this.ctx, req, { typed: user.username, user, rule, reason });
     if (outcome === 'throttled') {
       event('throttled');
       res.set('Retry-After', String(Math.max(1, await this.limits.verify.retryAfter(MfaLimits.userKey(user.id)))));
@@ -184,7 +170,7 @@ export class MfaFlow {
   async finish(req: Request, res: Response, gate: Gate, factor: FactorRow | null): Promise<void> {
     await this.limits.verify.reset(MfaLimits.userKey(gate.user.id));
     if (factor) await this.store.touchFactor(factor.id);
-    await completeLogin(this.ctx, req, res, gate.user, gate.rule, gate.pending.next);
+    await this.ctx.flow.advance({ req, typed: gate.user.username, user: gate.user, rule: gate.rule, next: gate.pending.next }, 'second', res);
   }
 
   /**

@@ -1,16 +1,14 @@
-// The `mfa` method handler: after a correct password, start the half-login and send the person to
+// The `mfa` second step: after a correct password (or a magic link, for a user with a factor), start the half-login and send the person to
 // enroll/ (no factor yet) or verify/. Nothing is logged in here.
-import type { MethodHandler } from '../context.ts';
-import { LoginError } from '../errors.ts';
+import type { MethodRuntime } from '../contract.ts';
 import { regenerateSession, saveSession } from '../http/session.ts';
 import type { MfaFlow } from './flow.ts';
 import { startPending } from './pending.ts';
 
-export function mfaHandler(flow: MfaFlow): MethodHandler {
+export function mfaHandler(flow: MfaFlow): Pick<MethodRuntime, 'afterFirstFactor'> {
   const { ctx } = flow;
   return {
-    async afterPassword({ req, user, rule, next }, res) {
-      if (!rule) throw new LoginError('no_rule', 403);
+    async afterFirstFactor({ req, user, rule, next }, res) {
       // A new session id for the half-login as well (fixation): the full login regenerates it again.
       await regenerateSession(req);
       startPending(req, {
@@ -20,9 +18,9 @@ export function mfaHandler(flow: MfaFlow): MethodHandler {
         expiresAt: ctx.now() + ctx.config.mfa.pendingTtlSeconds * 1000,
         v: user.sessionVersion,
       });
-      const factors = await flow.store.factors(user.id);
+      const { hasMfa } = await ctx.users.facts(user);
       await saveSession(req);
-      res.redirect(303, flow.url(req, factors.length > 0 ? 'verify' : 'enroll'));
+      res.redirect(303, flow.url(req, hasMfa ? 'verify' : 'enroll'));
     },
   };
 }

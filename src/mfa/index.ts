@@ -1,20 +1,24 @@
-// The MFA login method (password + WorkOS TOTP or SMS, with recovery codes): routes under the mount
-// point (enroll/, enroll-totp/, enroll-sms/, verify/, recovery-codes/) and the `mfa` handler.
+// The `mfa` login method (password + WorkOS TOTP or SMS, with recovery codes): its pages under the mount point
+// (enroll/, enroll-totp/, enroll-sms/, verify/, recovery-codes/) and the second step that sends a login there.
 import { Router } from 'express';
-import type { Context, MethodModule } from '../context.ts';
+import { defineMethod, type MethodRuntime } from '../contract.ts';
+import type { Context } from '../context.ts';
+import { mfaConfigSchema } from './config.ts';
 import { enrollRoutes } from './enroll-routes.ts';
 import { MfaFlow } from './flow.ts';
 import { mfaHandler } from './handler.ts';
+import { MFA_FAIL_REASONS, MFA_MESSAGES } from './messages.ts';
 import { resetMfa, type MfaResetResult } from './reset.ts';
+import { MFA_RULES } from './rule.ts';
 import { verifyRoutes } from './verify-routes.ts';
 
 export type { MfaResetResult } from './reset.ts';
 
-export interface MfaModule extends MethodModule {
+export interface MfaRuntime extends MethodRuntime {
   resetMfa(userId: number): Promise<MfaResetResult | null>;
 }
 
-export function mfaModule(ctx: Context): MfaModule {
+export const mfaMethod = defineMethod('mfa', MFA_RULES, { messages: MFA_MESSAGES, failReasons: MFA_FAIL_REASONS, config: { key: 'mfa', schema: mfaConfigSchema } }, (ctx: Context): MfaRuntime => {
   const flow = new MfaFlow(ctx);
   const routes = Router();
   routes.use(['/enroll', '/enroll-totp', '/enroll-sms', '/verify', '/recovery-codes'], (_req, res, next) => {
@@ -23,9 +27,5 @@ export function mfaModule(ctx: Context): MfaModule {
     next();
   });
   routes.use(verifyRoutes(flow), enrollRoutes(flow));
-  return {
-    routes,
-    handlers: { mfa: mfaHandler(flow) },
-    resetMfa: (userId: number) => resetMfa(ctx, flow.store, flow.api, userId),
-  };
-}
+  return { routes, ...mfaHandler(flow), resetMfa: (userId: number) => resetMfa(ctx, flow.store, flow.api, userId) };
+});

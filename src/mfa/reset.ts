@@ -3,7 +3,6 @@
 // factors at WorkOS; the user enrolls again at their next login if their rule asks for MFA.
 import type { Context } from '../context.ts';
 import { publicUser } from '../context.ts';
-import { asDb } from '../db/types.ts';
 import { describeSdkError } from '../workos/client.ts';
 import type { FactorsApi } from './factors-api.ts';
 import type { MfaStore } from './store.ts';
@@ -17,7 +16,7 @@ export interface MfaResetResult {
 
 /** Resolves to null when no user has this id. */
 export async function resetMfa(ctx: Context, store: MfaStore, api: FactorsApi, userId: number): Promise<MfaResetResult | null> {
-  const user = await asDb(ctx.prisma).user.findUnique({ where: { id: userId } });
+  const user = await ctx.users.findById(userId);
   if (!user) return null;
   const factors = await store.factors(userId);
   // Locally first: the factors stop counting even if WorkOS is unreachable.

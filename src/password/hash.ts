@@ -2,6 +2,7 @@
 // past the 72nd, so longer passwords are pre-hashed with HMAC-SHA-256 (base64, 44 bytes) first.
 import { createHmac } from 'node:crypto';
 import bcrypt from 'bcrypt';
+import type { Hasher } from '../context.ts';
 
 const BCRYPT_MAX_BYTES = 72;
 // Not a secret: it only separates this use of SHA-256 from any other.
@@ -22,7 +23,7 @@ export function bcryptCost(hash: string): number {
   return m ? Number(m[1]) : 0;
 }
 
-export class PasswordHasher {
+export class PasswordHasher implements Hasher {
   private dummy: Promise<string> | null = null;
 
   constructor(private readonly cost: number) {}

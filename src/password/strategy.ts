@@ -1,49 +1,82 @@
-// The passport-local strategy behind the password step. It resolves the rule again on the server, so the
-// method cannot be downgraded by posting to the password form, and costs one bcrypt compare on every path.
-import { Strategy as LocalStrategy } from 'passport-local';
+// The passport-local strategy behind the password step. It counts the attempt (per account and per IP) before
+// anything depends on the account, resolves the rule again on the server (so the method cannot be downgraded by
+// posting to the password form) and costs one bcrypt compare on every path.
+//
+// Inside the router it runs with `partial: true` and hands every outcome to the shared flow. A host can put it on
+// its own route (`passport.use(login.strategies.password)`): there it succeeds only when the password completes
+// the login, and fails with `second_step_required` for users whose rule owes another step (MFA, a link).
 import type { Request } from 'express';
+import { Strategy as LocalStrategy } from 'passport-local';
+import { z } from 'zod';
 import type { Context } from '../context.ts';
-import { usesPassword, type LoginRule } from '../core/rules.ts';
-import type { UserRow } from '../db/types.ts';
+import { auditContext, publicUser } from '../context.ts';
+import type { LoginRule } from '../core/rules.ts';
+import { nextStep } from '../core/steps.ts';
+import type { UserRow } from '../db/ports.ts';
+import { LoginThrottle } from '../http/rate-limit.ts';
 
 export const PASSWORD_STRATEGY = 'workos-login-password';
 
-/** What the strategy hands back on success (Passport's `user`) or failure (its `info`). */
+/** What the strategy decided, handed to Passport as `info` (and, on success inside the router, as `user`). */
 export type PasswordOutcome =
-  | { ok: true; user: UserRow; rule: LoginRule }
-  | { ok: false; reason: 'invalid_credentials' | 'method_not_allowed' | 'no_rule'; user: UserRow | null; rule: LoginRule | null };
+  | { ok: true; typed: string; user: UserRow; rule: LoginRule }
+  | {
+      ok: false;
+      reason: 'invalid_credentials' | 'method_not_allowed' | 'no_rule' | 'throttled' | 'second_step_required';
+      typed: string;
+      user: UserRow | null;
+      rule: LoginRule | null;
+      /** Seconds until the next attempt may be made (throttled only). */
+      retryAfter?: number;
+    };
 
-// The login route already looked the user up (to key the throttle); the strategy reuses that answer.
-const lookups = new WeakMap<Request, UserRow | null>();
+// Repeated or over-long fields arrive as arrays or huge strings: they can never match, so they become empty ones.
+const field = (max: number) => z.string().max(max).catch('');
 
-/** Records the user the typed name refers to for this request, so the strategy does not query again. */
-export function rememberLookup(req: Request, user: UserRow | null): void {
-  lookups.set(req, user);
+export interface PasswordStrategyOptions {
+  /** Succeed after a correct password even when the rule owes another step (the router runs that step). */
+  partial?: boolean;
 }
 
-export function passwordStrategy(ctx: Context): LocalStrategy {
-  return new LocalStrategy(
-    { usernameField: 'username', passwordField: 'password', passReqToCallback: true, session: false },
-    (req: Request, username: string, password: string, done) => {
-      checkPassword(ctx, username, password, lookups.get(req)).then(
-        // Passport passes `user`/`info` through untouched to our authenticate callback.
-        (outcome) => (outcome.ok ? done(null, outcome as unknown as Express.User) : done(null, false, { message: outcome.reason, outcome } as never)),
-        (err: unknown) => done(err),
+export class PasswordStrategy extends LocalStrategy {
+  constructor(ctx: Context, options: PasswordStrategyOptions = {}) {
+    super({ usernameField: 'username', passwordField: 'password', passReqToCallback: true, session: false }, (req: Request, username: unknown, password: unknown, done) => {
+      verify(ctx, req, field(4096).parse(username).trim(), field(4096).parse(password), options).then(
+        // Passport passes `user`/`info` through untouched.
+        (outcome) => (outcome.ok ? done(null, publicUser(outcome.user) as Express.User, outcome as never) : done(null, false, outcome as never)),
+        done,
       );
-    },
-  );
+    });
+    this.name = PASSWORD_STRATEGY;
+  }
 }
 
-export async function checkPassword(ctx: Context, typed: string, password: string, known?: UserRow | null): Promise<PasswordOutcome> {
-  const user = known !== undefined ? known : await ctx.users.findForLogin(typed);
+async function verify(ctx: Context, req: Request, typed: string, password: string, options: PasswordStrategyOptions): Promise<PasswordOutcome> {
+  const outcome = await checkPassword(ctx, req, typed, password);
+  if (!outcome.ok || options.partial) return outcome;
+  const step = nextStep(ctx.flow.steps(outcome.rule.method), 'first', await ctx.users.facts(outcome.user));
+  return step.kind === 'done' ? outcome : { ...outcome, ok: false, reason: 'second_step_required' };
+}
+
+export async function checkPassword(ctx: Context, req: Request, typed: string, password: string): Promise<PasswordOutcome> {
+  const user = await ctx.users.findForLogin(typed);
+  const account = LoginThrottle.accountKey(typed, user?.id);
+  const ip = auditContext(req).ip;
+  // Counted before the compare: a burst of parallel guesses cannot slip past the limit.
+  const retryAfter = await ctx.throttle.begin(account, ip);
+  if (retryAfter > 0) return { ok: false, reason: 'throttled', typed, user: null, rule: null, retryAfter };
   const { rule } = await ctx.rules.resolve(user, typed);
-  if (user && rule && !usesPassword(rule.method)) {
+  const steps = rule ? ctx.flow.steps(rule.method) : null;
+  if (user && rule && steps?.first !== 'password') {
     // Still pay for a compare: the refusal must not be faster than a wrong password.
     await ctx.hasher.verify(password, null);
-    return { ok: false, reason: 'method_not_allowed', user, rule };
+    return { ok: false, reason: 'method_not_allowed', typed, user, rule };
   }
   const valid = await ctx.hasher.verify(password, user?.passwordHash);
-  if (!user || !valid) return { ok: false, reason: 'invalid_credentials', user, rule };
-  if (!rule) return { ok: false, reason: 'no_rule', user, rule };
-  return { ok: true, user, rule };
+  if (!user || !valid) return { ok: false, reason: 'invalid_credentials', typed, user, rule };
+  if (!rule) return { ok: false, reason: 'no_rule', typed, user, rule };
+  await ctx.throttle.succeeded(account, ip);
+  // Hashes made at a lower cost are upgraded while the password is at hand.
+  if (ctx.hasher.needsRehash(user.passwordHash!)) await ctx.users.recordLogin(user.id, await ctx.hasher.hash(password));
+  return { ok: true, typed, user, rule };
 }

@@ -1,5 +1,6 @@
 // The default rule, for hosts that create their tables with their own migrations: idempotent.
-import { asDb, type PrismaLike } from '../db/types.ts';
+import { seedRule } from '../db/index.ts';
+import type { PrismaLike } from '../db/types.ts';
 
 export const DEFAULT_RULE = Object.freeze({
   name: 'Username/password login',
@@ -9,7 +10,6 @@ export const DEFAULT_RULE = Object.freeze({
 });
 
 /** Creates "Username/password login" (priority 1000, everyone) unless a rule of that name exists. */
-export async function seedDefaultRule(prisma: PrismaLike): Promise<void> {
-  const db = asDb(prisma);
-  await db.loginRule.upsert({ where: { name: DEFAULT_RULE.name }, create: { ...DEFAULT_RULE }, update: {} });
+export async function seedDefaultRule(client: PrismaLike): Promise<void> {
+  await seedRule(client, DEFAULT_RULE);
 }

@@ -1,35 +1,12 @@
-// The thin data layer over the pure rule engine: loads rules (cached, and re-read whenever any instance
-// changed them), validates them on save, and resolves or explains the rule for a login name.
+// The rule API over the rule rows (src/db/rules.ts) and the pure rule engine: loads rules (cached, and re-read
+// whenever any instance changed them), validates them on save, and resolves or explains the rule for a login name.
 import type { Logger } from '../config.ts';
-import { parseRuleInput, resolveRule, toLoginRule, type LoginRule, type LoginRuleInput, type RuleIssue, type RuleResolution, type RuleSubject } from '../core/rules.ts';
+import { RuleValidationError } from '../errors.ts';
+import { parseRuleInput, resolveRule, toLoginRule, type BrokenRule, type Explanation, type LoginRule, type LoginRuleInput, type RuleCatalog, type RuleIssue, type RuleResolution, type RuleSubject } from '../core/rules.ts';
 import { checkSavedAttributesModel } from '../core/jit-check.ts';
 import { isUniqueViolation, isValidationError, validationSummary } from '../db/errors.ts';
-import { dataModelOf } from '../db/model.ts';
-import { asDb, type Db, type LoginRuleRow, type PrismaLike, type UserRow } from '../db/types.ts';
-import type { UserRepository } from '../db/users.ts';
-
-/** A rule that failed validation when loaded: it is skipped at login and listed by `explain`. */
-export interface BrokenRule {
-  id: number;
-  name: string;
-  issues: RuleIssue[];
-}
-
-/** Thrown by create/update when the rule is invalid; `issues` name each bad field. */
-export class RuleValidationError extends Error {
-  readonly code = 'ERR_LOGIN_RULE_INVALID';
-  constructor(readonly issues: RuleIssue[]) {
-    super(`invalid login rule: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
-    this.name = 'RuleValidationError';
-  }
-}
-
-export interface Explanation extends RuleResolution {
-  username: string;
-  /** The user the name refers to, or null when unknown (id and username only). */
-  user: { id: number; username: string; email: string } | null;
-  broken: BrokenRule[];
-}
+import type { LoginRuleData, LoginRuleRow, RuleRows, UserRow, UserStore } from '../db/ports.ts';
+import type { RuleSource } from '../context.ts';
 
 interface Snapshot {
   stamp: string;
@@ -41,19 +18,20 @@ interface Snapshot {
 /** How long a snapshot is trusted without asking the database whether rules changed. */
 const STAMP_CHECK_MS = 1000;
 
-export class RuleStore {
-  private readonly db: Db;
+export type { BrokenRule, Explanation } from '../core/rules.ts';
+
+export class RuleStore implements RuleSource {
   private snapshot: Snapshot | null = null;
   private loading: Promise<Snapshot> | null = null;
 
   constructor(
-    private readonly prisma: PrismaLike,
-    private readonly users: UserRepository,
+    private readonly rows: RuleRows,
+    private readonly users: UserStore,
     private readonly logger: Logger,
+    /** The rule methods and fields of the mounted method modules. */
+    private readonly catalog: RuleCatalog,
     private readonly now: () => number = Date.now,
-  ) {
-    this.db = asDb(prisma);
-  }
+  ) {}
 
   /** Rule changes made by any app instance show within about a second: a cheap stamp query decides re-reads. */
   async load(): Promise<Snapshot> {
@@ -66,16 +44,16 @@ export class RuleStore {
   }
 
   private async refresh(current: Snapshot | null): Promise<Snapshot> {
-    const stamp = await this.stamp();
+    const stamp = await this.rows.stamp();
     if (current && current.stamp === stamp) {
       this.snapshot = { ...current, loadedAt: this.now() };
       return this.snapshot;
     }
-    const rows = await this.db.loginRule.findMany({ include: { jitGroups: { select: { id: true, name: true } } }, orderBy: [{ priority: 'asc' }, { id: 'asc' }] });
+    const rows = await this.rows.list();
     const rules: LoginRule[] = [];
     const broken: BrokenRule[] = [];
     for (const row of rows) {
-      const parsed = parseRuleInput(rowToInput(row));
+      const parsed = parseRuleInput(rowToInput(row), this.catalog);
       if (parsed.ok) rules.push(toLoginRule(row.id, parsed.value));
       else {
         broken.push({ id: row.id, name: row.name, issues: parsed.issues });
@@ -84,14 +62,6 @@ export class RuleStore {
     }
     this.snapshot = { stamp, loadedAt: this.now(), rules, broken };
     return this.snapshot;
-  }
-
-  /** Changes whenever a rule is created, updated (Prisma bumps `updatedAt`) or deleted. */
-  private async stamp(): Promise<string> {
-    const agg = await this.db.loginRule.aggregate({ _count: { _all: true }, _max: { updatedAt: true, id: true } });
-    const max = agg._max ?? {};
-    const updatedAt = max.updatedAt instanceof Date ? max.updatedAt.getTime() : String(max.updatedAt);
-    return `${String(agg._count?._all)}:${String(max.id)}:${updatedAt}`;
   }
 
   /** Forget the cache (the next load re-reads). */
@@ -111,7 +81,7 @@ export class RuleStore {
   async resolve(user: UserRow | null, typed: string): Promise<RuleResolution> {
     const { rules } = await this.load();
     const subject: RuleSubject = user
-      ? { kind: 'user', userId: user.id, email: user.email, ...(await this.users.facts(user.id)) }
+      ? { kind: 'user', userId: user.id, email: user.email, ...(await this.users.facts(user)) }
       : { kind: 'unknown', typed };
     return resolveRule(rules, subject, {
       matchesWhere: async (rule) => {
@@ -155,57 +125,50 @@ export class RuleStore {
 
   async create(input: LoginRuleInput): Promise<LoginRule> {
     const value = await this.validate(input);
-    const row = await this.write(() =>
-      this.db.loginRule.create({ data: { ...inputToData(value), jitGroups: { connect: value.jitGroups.map((name) => ({ name })) } } }),
-    );
+    const row = await this.write(() => this.rows.create(inputToData(value), value.jitGroups));
     this.invalidate();
     return toLoginRule(row.id, value);
   }
 
   async update(id: number, input: LoginRuleInput): Promise<LoginRule> {
     const value = await this.validate(input, id);
-    await this.write(() =>
-      this.db.loginRule.update({ where: { id }, data: { ...inputToData(value), jitGroups: { set: value.jitGroups.map((name) => ({ name })) } } }),
-    );
+    await this.write(() => this.rows.update(id, inputToData(value), value.jitGroups));
     this.invalidate();
     return toLoginRule(id, value);
   }
 
   /** Deletes the rule only: users' MFA factors and SSO identities are not touched. */
   async delete(id: number): Promise<void> {
-    await this.db.loginRule.delete({ where: { id } });
+    await this.rows.delete(id);
     this.invalidate();
   }
 
   /** Validates a rule as `create` would (or `update` of rule `exceptId`), without saving it. */
   async validate(input: LoginRuleInput, exceptId?: number): Promise<Extract<ReturnType<typeof parseRuleInput>, { ok: true }>['value']> {
-    const parsed = parseRuleInput(input);
+    const parsed = parseRuleInput(input, this.catalog);
     if (!parsed.ok) throw new RuleValidationError(parsed.issues);
     const value = parsed.value;
     const { hasMfa: _m, hasSso: _s, ...where } = value.lookupAttributes;
     const issues: RuleIssue[] = [];
     // Name the clashing field; the unique constraints (mapped in `write`) still catch races.
-    const clashes = await this.db.loginRule.findMany({
-      where: { OR: [{ name: value.name }, { priority: value.priority }], ...(exceptId === undefined ? {} : { NOT: { id: exceptId } }) },
-    });
+    const clashes = await this.rows.clashing(value.name, value.priority, exceptId);
     if (clashes.some((r) => r.name === value.name)) issues.push({ path: 'name', message: `a rule named "${value.name}" already exists` });
     if (clashes.some((r) => r.priority === value.priority)) issues.push({ path: 'priority', message: `another rule already has priority ${value.priority}` });
     if (Object.keys(where).length > 0) {
       try {
-        await this.db.user.findFirst({ where, select: { id: true } });
+        await this.users.checkFilter(where);
       } catch (err) {
         if (!isValidationError(err)) throw err;
         issues.push({ path: 'lookupAttributes', message: `not a valid filter on the user model: ${validationSummary(err)}` });
       }
     }
     // Only fields that exist on the host's models are written (the check needs the client's data model).
-    const dataModel = Object.keys(value.savedAttributes).length > 0 ? dataModelOf(this.prisma) : null;
+    const dataModel = Object.keys(value.savedAttributes).length > 0 ? this.rows.dataModel() : null;
     if (dataModel) {
       for (const i of checkSavedAttributesModel(value.savedAttributes, dataModel)) issues.push({ path: `savedAttributes.${i.path}`, message: i.message });
     }
     if (value.jitGroups.length > 0) {
-      const found = await this.db.group.findMany({ where: { name: { in: value.jitGroups } } });
-      const missing = value.jitGroups.filter((n) => !found.some((g) => g.name === n));
+      const missing = await this.rows.missingGroups(value.jitGroups);
       if (missing.length) issues.push({ path: 'jitGroups', message: `unknown group(s): ${missing.join(', ')}` });
     }
     if (issues.length) throw new RuleValidationError(issues);
@@ -242,7 +205,7 @@ function rowToInput(row: LoginRuleRow): Record<string, unknown> {
   };
 }
 
-function inputToData(v: Extract<ReturnType<typeof parseRuleInput>, { ok: true }>['value']): Record<string, unknown> {
+function inputToData(v: Extract<ReturnType<typeof parseRuleInput>, { ok: true }>['value']): LoginRuleData {
   return {
     name: v.name,
     method: v.method,

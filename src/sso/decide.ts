@@ -5,7 +5,8 @@
 import type { Context } from '../context.ts';
 import type { JitProfile } from '../core/jit.ts';
 import { compileRuleRegex, regexMatches } from '../core/regex.ts';
-import { isSsoMethod, sortRules, type LoginRule } from '../core/rules.ts';
+import { sortRules, type LoginRule } from '../core/rules.ts';
+import { isSsoRule } from './rule.ts';
 import type { UserRow } from '../db/types.ts';
 import type { LoginErrorCode } from '../errors.ts';
 import type { WorkosLoginEvents } from '../events.ts';
@@ -52,7 +53,7 @@ export class SsoDecider {
   /** SP-initiated: the login this session started (its state matched). */
   async forStarted(pending: SsoPending, profile: JitProfile): Promise<Decision> {
     const rule = await this.ctx.rules.get(pending.ruleId);
-    if (!rule || !rule.enabled || !isSsoMethod(rule.method)) return refusal('method_not_allowed', 'method_not_allowed', { detail: `rule ${pending.ruleId} is gone or no longer SSO` });
+    if (!rule || !rule.enabled || !isSsoRule(rule)) return refusal('method_not_allowed', 'method_not_allowed', { detail: `rule ${pending.ruleId} is gone or no longer SSO` });
     if (!matchesRule(rule, profile)) return refusal('sso_profile_mismatch', 'sso_profile_mismatch', { rule, detail: `profile of ${profile.organization_id ?? profile.connection_id} (${profile.connection_type})` });
     const identity = await this.identities.find(profile);
     if (identity) return this.existing(await this.identities.userById(identity.userId), identity, profile, false);
@@ -71,7 +72,7 @@ export class SsoDecider {
 
   /** IdP-initiated (no state): only rules that opt in and match the profile's organization or connection. */
   async forIdpInitiated(profile: JitProfile): Promise<Decision> {
-    const rules = sortRules((await this.ctx.rules.list()).filter((r) => r.enabled && isSsoMethod(r.method) && matchesRule(r, profile)));
+    const rules = sortRules((await this.ctx.rules.list()).filter((r) => r.enabled && isSsoRule(r) && matchesRule(r, profile)));
     const open = rules.filter((r) => r.allowIdpInitiated);
     if (open.length === 0) {
       return refusal('sso_idp_initiated_disabled', 'sso_idp_initiated_disabled', { rule: rules[0] ?? null, detail: `no rule allows IdP-initiated login for ${profile.organization_id ?? profile.connection_id}` });
@@ -99,7 +100,7 @@ export class SsoDecider {
     // A disabled account stays disabled: SSO neither logs it in nor creates a second one next to it.
     if (!user) return refusal('sso_account_disabled', 'sso_account_disabled', { user: found, detail: 'inactive user' });
     const { rule } = await this.ctx.rules.resolve(user, user.username);
-    if (!rule || !isSsoMethod(rule.method)) return refusal('method_not_allowed', 'method_not_allowed', { user, rule, detail: 'the user’s rule is not an SSO rule' });
+    if (!rule || !isSsoRule(rule)) return refusal('method_not_allowed', 'method_not_allowed', { user, rule, detail: 'the user’s rule is not an SSO rule' });
     if (!matchesRule(rule, profile)) return refusal('sso_profile_mismatch', 'sso_profile_mismatch', { user, rule, detail: 'the user’s rule sends them elsewhere' });
     if (idpInitiated && !rule.allowIdpInitiated) return refusal('sso_idp_initiated_disabled', 'sso_idp_initiated_disabled', { user, rule });
     if (!identity && (await this.identities.hasOtherInScope(user.id, profile))) {

@@ -1,19 +1,14 @@
-// SSO identities and the user lookups SSO needs, over the host's Prisma client. Identities are keyed by
-// (scope, IdP id), never by email; the user queries here also see inactive users, so that SSO can refuse them
-// instead of creating a second account next to a disabled one.
+// SSO identities and the user lookups SSO needs, in terms of WorkOS profiles. Identities are keyed by (scope,
+// IdP id), never by email; the user lookups here also see inactive users, so that SSO can refuse them instead of
+// creating a second account next to a disabled one. The rows are read and written by the repositories of src/db/.
 import type { JitProfile } from '../core/jit.ts';
-import { asDb, supportsInsensitiveMode, type Db, type PrismaLike, type UserRow } from '../db/types.ts';
+import type { IdentityData, IdentityRow, IdentityStore, UserRow, UserStore } from '../db/ports.ts';
 import { scopeOf } from './profile.ts';
 
-export interface IdentityRow {
-  id: number;
-  userId: number;
-  scope: string;
-  idpId: string;
-}
+export type { IdentityRow } from '../db/ports.ts';
 
 /** The identity row written for a profile (scope, IdP id and what WorkOS said about the connection). */
-export function identityData(profile: JitProfile, now: Date): Record<string, unknown> {
+export function identityData(profile: JitProfile, now: Date): IdentityData {
   return {
     scope: scopeOf(profile),
     idpId: profile.idp_id,
@@ -26,47 +21,36 @@ export function identityData(profile: JitProfile, now: Date): Record<string, unk
 }
 
 export class SsoIdentities {
-  private readonly db: Db;
-  private readonly insensitive: boolean;
+  constructor(
+    private readonly identities: IdentityStore,
+    private readonly users: UserStore,
+  ) {}
 
-  constructor(prisma: PrismaLike) {
-    this.db = asDb(prisma);
-    this.insensitive = supportsInsensitiveMode(prisma);
-  }
-
-  async find(profile: JitProfile, db: Db = this.db): Promise<IdentityRow | null> {
+  async find(profile: JitProfile): Promise<IdentityRow | null> {
     if (!profile.idp_id) return null;
-    return (await db.ssoIdentity.findUnique({ where: { scope_idpId: { scope: scopeOf(profile), idpId: profile.idp_id } } })) as IdentityRow | null;
+    return this.identities.find(scopeOf(profile), profile.idp_id);
   }
 
   /** Does the user already have an identity in this profile's scope (under another IdP id)? */
-  async hasOtherInScope(userId: number, profile: JitProfile): Promise<boolean> {
-    return (await this.db.ssoIdentity.count({ where: { userId, scope: scopeOf(profile), NOT: { idpId: profile.idp_id } } })) > 0;
+  hasOtherInScope(userId: number, profile: JitProfile): Promise<boolean> {
+    return this.identities.hasOtherInScope(userId, scopeOf(profile), profile.idp_id);
   }
 
-  async link(userId: number, profile: JitProfile, now: Date): Promise<void> {
-    await this.db.ssoIdentity.create({ data: { userId, ...identityData(profile, now) } });
+  link(userId: number, profile: JitProfile, now: Date): Promise<void> {
+    return this.identities.link(userId, identityData(profile, now));
   }
 
   /** Remembers the latest profile id and login time. */
-  async touch(identity: IdentityRow, profile: JitProfile, now: Date): Promise<void> {
-    await this.db.ssoIdentity.update({
-      where: { id: identity.id },
-      data: { profileId: profile.id, connectionId: profile.connection_id, connectionType: profile.connection_type, lastLoginAt: now },
-    });
+  touch(identity: IdentityRow, profile: JitProfile, now: Date): Promise<void> {
+    return this.identities.touch(identity.id, { profileId: profile.id, connectionId: profile.connection_id, connectionType: profile.connection_type, lastLoginAt: now });
   }
 
-  async userById(id: number): Promise<UserRow | null> {
-    return this.db.user.findUnique({ where: { id } });
+  userById(id: number): Promise<UserRow | null> {
+    return this.users.findById(id);
   }
 
   /** Every user (active or not) whose email equals `email`, ignoring case; at most `take`. */
-  async usersWithEmail(email: string, take = 5): Promise<UserRow[]> {
-    const wanted = email.trim().toLowerCase();
-    if (!wanted) return [];
-    if (this.insensitive) return this.db.user.findMany({ where: { email: { equals: wanted, mode: 'insensitive' } }, take, orderBy: { id: 'asc' } });
-    // SQLite: LIKE (behind startsWith/endsWith) ignores ASCII case; the exact comparison happens here.
-    const candidates = await this.db.user.findMany({ where: { AND: [{ email: { startsWith: wanted } }, { email: { endsWith: wanted } }] }, take: take * 4, orderBy: { id: 'asc' } });
-    return candidates.filter((u) => u.email.trim().toLowerCase() === wanted).slice(0, take);
+  usersWithEmail(email: string, take = 5): Promise<UserRow[]> {
+    return this.users.findAnyByEmail(email, take);
   }
 }

@@ -2,14 +2,15 @@
 // browser to WorkOS with the rule's connection, organization or OAuth provider and the typed name as login hint.
 import type { Request, Response } from 'express';
 import type { Context, LoginAttempt } from '../context.ts';
-import { isSsoMethod, type LoginRule } from '../core/rules.ts';
+import type { LoginRule } from '../core/rules.ts';
 import { LoginError } from '../errors.ts';
 import { saveSession } from '../http/session.ts';
+import { isSsoRule } from './rule.ts';
 import { addPending } from './state.ts';
 
-/** Where WorkOS sends the browser back: `callbackUrls.sso`, else `<baseUrl><mount>/callback/sso/`. */
+/** Where WorkOS sends the browser back: `sso.callbackUrl`, else `<baseUrl><mount>/callback/sso/`. */
 export function ssoCallbackUrl(ctx: Context, req: Request): string {
-  return ctx.config.callbackUrls.sso ?? `${ctx.config.baseUrl}${req.baseUrl}/callback/sso/`;
+  return ctx.config.sso.callbackUrl ?? `${ctx.config.baseUrl}${req.baseUrl}/callback/sso/`;
 }
 
 function selector(rule: LoginRule): { connection: string } | { organization: string } | { provider: string } {
@@ -18,19 +19,24 @@ function selector(rule: LoginRule): { connection: string } | { organization: str
   return { provider: rule.method };
 }
 
-export async function startSso(ctx: Context, attempt: LoginAttempt, res: Response): Promise<void> {
+/** Stores a fresh state for this login in the session (and saves it), and returns the WorkOS URL to send the browser to. */
+export async function ssoStartUrl(ctx: Context, attempt: LoginAttempt, redirectUri: string): Promise<string> {
   const { req, rule } = attempt;
-  if (!rule || !isSsoMethod(rule.method)) throw new LoginError('method_unavailable', 501);
+  if (!rule || !isSsoRule(rule)) throw new LoginError('method_unavailable', 501);
   const sdk = ctx.workos.sdk; // a missing API key is an "upstream" page, before anything is stored
   const now = ctx.now();
   const state = addPending(req, { ruleId: rule.id, typed: attempt.typed, userId: attempt.user?.id ?? null, next: attempt.next, expiresAt: now + ctx.config.sso.stateTtlSeconds * 1000 }, now);
   const url = sdk.sso.getAuthorizationUrl({
     ...selector(rule),
     clientId: ctx.workos.clientId,
-    redirectUri: ssoCallbackUrl(ctx, req),
+    redirectUri,
     state,
     ...(attempt.typed ? { loginHint: attempt.typed } : {}),
   } as Parameters<typeof sdk.sso.getAuthorizationUrl>[0]);
   await saveSession(req);
-  res.redirect(303, url);
+  return url;
+}
+
+export async function startSso(ctx: Context, attempt: LoginAttempt, res: Response): Promise<void> {
+  res.redirect(303, await ssoStartUrl(ctx, attempt, ssoCallbackUrl(ctx, attempt.req)));
 }

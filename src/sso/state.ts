@@ -2,8 +2,9 @@
 // WorkOS is 32 random bytes; only its SHA-256 is stored, with the rule, the typed name, the user the login started
 // for, `next` and an expiry. A callback's state is looked up in constant time and removed before anything else
 // happens (single use). At most a few logins may be pending at once (several tabs); the oldest is dropped.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Request } from 'express';
+import { safeEqual } from '../core/compare.ts';
 import { loginState } from '../http/session.ts';
 
 export const MAX_PENDING = 5;
@@ -68,8 +69,7 @@ export function takePending(req: Request, state: string, now: number): TakeResul
   const all = stored(req);
   let match: Stored | null = null;
   for (const p of all) {
-    const hash = Buffer.from(p.hash, 'base64url');
-    if (hash.length === wanted.length && timingSafeEqual(hash, wanted)) match = p;
+    if (safeEqual(Buffer.from(p.hash, 'base64url'), wanted)) match = p;
   }
   write(req, all.filter((p) => p !== match && p.expiresAt > now));
   if (!match) return { ok: false, code: 'sso_state_invalid' };

@@ -3,10 +3,14 @@
 import { WorkOS } from '@workos-inc/node';
 import type { ResolvedConfig } from '../config.ts';
 import { LoginError } from '../errors.ts';
+import type { Workos, WorkosProfile } from '../context.ts';
 
 export type WorkosClient = InstanceType<typeof WorkOS>;
 
-export class WorkosGateway {
+/** The profile WorkOS returns for an SSO or magic-link code. */
+export type { WorkosProfile } from '../context.ts';
+
+export class WorkosGateway implements Workos {
   private client: WorkosClient | null = null;
 
   constructor(private readonly config: Pick<ResolvedConfig, 'workos' | 'logger'>) {}
@@ -40,6 +44,25 @@ export class WorkosGateway {
       if (err instanceof LoginError || expected(err)) throw err;
       this.config.logger.error(`express-workos-login: WorkOS ${what} failed`, { error: describeSdkError(err) });
       throw new LoginError('upstream', 503, { cause: err });
+    }
+  }
+
+  /**
+   * The one code exchange (SSO callbacks and WorkOS magic links): the profile for a code, or null when WorkOS
+   * says the code expired or was used (`invalid_grant`). Anything else is an upstream error. `what` names the
+   * caller in the log.
+   */
+  async exchangeCode(code: string, what = 'sso.getProfileAndToken'): Promise<WorkosProfile | null> {
+    try {
+      const { profile } = await this.call(
+        what,
+        (sdk) => sdk.sso.getProfileAndToken({ code, clientId: this.clientId }),
+        (err) => sdkCode(err) === 'invalid_grant',
+      );
+      return profile;
+    } catch (err) {
+      if (err instanceof LoginError) throw err;
+      return null;
     }
   }
 }

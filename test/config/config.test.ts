@@ -4,14 +4,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ConfigError, workosLogin, type WorkosLoginConfig } from '../../src/index.ts';
+import { ConfigError, isWorkosLoginError, WorkosLoginError, workosLogin, type WorkosLoginConfig } from '../../src/index.ts';
 import { parseConfig } from '../../src/config.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 
 let db: TestDb;
 let dir: string;
 const quiet = { info() {}, warn() {}, error() {} };
-const base = (): WorkosLoginConfig => ({ prisma: db.prisma, baseUrl: 'https://app.example.com', bcryptCost: 4, logger: quiet });
+const base = (): WorkosLoginConfig => ({ prisma: db.prisma, baseUrl: 'https://app.example.com', password: { bcryptCost: 4 }, logger: quiet });
 
 beforeAll(async () => {
   db = await createTestDb();
@@ -35,8 +35,9 @@ function configError(input: unknown): ConfigError {
   }
   expect(caught).toBeInstanceOf(ConfigError);
   const err = caught as ConfigError;
-  expect(err).toBeInstanceOf(TypeError);
-  expect(err.code).toBe('ERR_WORKOS_LOGIN_CONFIG');
+  expect(err).toBeInstanceOf(WorkosLoginError);
+  expect(isWorkosLoginError(err)).toBe(true);
+  expect(err.code).toBe('config_invalid');
   expect(err.name).toBe('ConfigError');
   expect(err.message).toMatch(/^express-workos-login: /);
   return err;
@@ -52,15 +53,14 @@ describe('a valid config', () => {
       baseUrl: 'https://app.example.com',
       emailLookup: false,
       usernameLookup: true,
-      smsMfaTemplate: 'Your authentication code is {{code}}',
-      sendCustomEmail: false,
-      autoUpdate: true,
-      jitUsername: 'email',
+      password: { bcryptCost: 4, minLength: 8, resetTtlSeconds: 3600, resetLimit: { points: 5, durationSeconds: 3600 } },
+      mfa: { smsTemplate: 'Your authentication code is {{code}}', maxAttempts: 5, pendingTtlSeconds: 600 },
+      magicLink: { sendCustomEmail: false, provider: 'local', ttlSeconds: 600 },
+      sso: { autoUpdate: true, jitUsername: 'email', stateTtlSeconds: 600 },
       activeUserFilter: { isActive: true },
       loginRedirectUrl: '/accounts/profile/',
       loginUrl: '/accounts/login/',
       templateDirs: [],
-      bcryptCost: 4,
       rateLimit: { store: 'memory' },
     });
   });
@@ -72,9 +72,9 @@ describe('a valid config', () => {
 
   it('accepts an existing template directory and an SMS template function', () => {
     const fn = (u: { username: string }) => `Hi ${u.username}, your code is {{code}}`;
-    const login = workosLogin({ ...base(), templateDirs: [dir], smsMfaTemplate: fn });
+    const login = workosLogin({ ...base(), templateDirs: [dir], mfa: { smsTemplate: fn } });
     expect(login.config.templateDirs).toEqual([dir]);
-    expect(login.config.smsMfaTemplate).toBe(fn);
+    expect(login.config.mfa.smsTemplate).toBe(fn);
   });
 
   it('accepts rateLimit.store "database" with the library\'s schema', () => {
@@ -146,14 +146,14 @@ describe('ConfigError names each bad key', () => {
     ]);
   });
 
-  it('smsMfaTemplate without {{code}}', () => {
-    expect(configError({ ...base(), smsMfaTemplate: 'Your code is {code}' }).issues).toEqual(['smsMfaTemplate: must contain {{code}}']);
+  it('mfa.smsTemplate without {{code}}', () => {
+    expect(configError({ ...base(), mfa: { smsTemplate: 'Your code is {code}' } }).issues).toEqual(['mfa.smsTemplate: must contain {{code}}']);
   });
 
-  it('smsMfaTemplate that is neither a string nor a function', () => {
-    const issues = configError({ ...base(), smsMfaTemplate: 42 }).issues;
+  it('mfa.smsTemplate that is neither a string nor a function', () => {
+    const issues = configError({ ...base(), mfa: { smsTemplate: 42 } }).issues;
     expect(issues).toHaveLength(1);
-    expect(issues[0]).toMatch(/^smsMfaTemplate: /);
+    expect(issues[0]).toMatch(/^mfa\.smsTemplate: /);
   });
 
   it('an unknown key', () => {
@@ -184,15 +184,15 @@ describe('ConfigError names each bad key', () => {
     ]);
   });
 
-  it.each([3, 16, 10.5, '12'])('bcryptCost out of range or not an integer: %j', (bcryptCost) => {
-    const issues = configError({ ...base(), bcryptCost }).issues;
+  it.each([3, 16, 10.5, '12'])('password.bcryptCost out of range or not an integer: %j', (bcryptCost) => {
+    const issues = configError({ ...base(), password: { bcryptCost } }).issues;
     expect(issues).toHaveLength(1);
-    expect(issues[0]).toMatch(/^bcryptCost: /);
+    expect(issues[0]).toMatch(/^password\.bcryptCost: /);
   });
 
-  it('accepts bcryptCost at both ends of the range', () => {
-    expect(workosLogin({ ...base(), bcryptCost: 4 }).config.bcryptCost).toBe(4);
-    expect(workosLogin({ ...base(), bcryptCost: 15 }).config.bcryptCost).toBe(15);
+  it('accepts password.bcryptCost at both ends of the range', () => {
+    expect(workosLogin({ ...base(), password: { bcryptCost: 4 } }).config.password.bcryptCost).toBe(4);
+    expect(workosLogin({ ...base(), password: { bcryptCost: 15 } }).config.password.bcryptCost).toBe(15);
   });
 
   it('an unknown rateLimit store', () => {
@@ -226,9 +226,9 @@ describe('ConfigError names each bad key', () => {
   });
 
   it('several bad keys at once: every one is named', () => {
-    const err = configError({ baseUrl: 'nope', bcryptCost: 99, loginRedirectUrl: '//evil.com', smsMfaTemplate: 'no code', extra: true });
-    expect(err.issues.map((i) => i.split(':')[0])).toEqual(['prisma', 'baseUrl', 'smsMfaTemplate', 'loginRedirectUrl', 'bcryptCost', '(config)']);
-    for (const key of ['prisma', 'baseUrl', 'smsMfaTemplate', 'loginRedirectUrl', 'bcryptCost', 'extra']) expect(err.message).toContain(key);
+    const err = configError({ baseUrl: 'nope', password: { bcryptCost: 99 }, loginRedirectUrl: '//evil.com', mfa: { smsTemplate: 'no code' }, extra: true });
+    expect(err.issues.map((i) => i.split(':')[0])).toEqual(['prisma', 'baseUrl', 'password.bcryptCost', 'mfa.smsTemplate', 'loginRedirectUrl', '(config)']);
+    for (const key of ['prisma', 'baseUrl', 'mfa.smsTemplate', 'loginRedirectUrl', 'password.bcryptCost', 'extra']) expect(err.message).toContain(key);
   });
 });
 
@@ -281,13 +281,13 @@ describe('the caller\'s object', () => {
 
   const plainParts = () => ({
     baseUrl: 'https://App.Example.com/',
-    bcryptCost: 4,
+    password: { bcryptCost: 4 },
     emailLookup: true,
     loginRedirectUrl: '/home/',
     activeUserFilter: { isActive: true, groups: { some: { name: 'Staff' } } },
     templateDirs: [dir],
     workos: { clientId: 'client_cfg' },
-    callbackUrls: { sso: 'https://app.example.com/accounts/callback/sso/' },
+    sso: { callbackUrl: 'https://app.example.com/accounts/callback/sso/' },
     session: { idleTimeoutSeconds: 600 },
     rateLimit: { store: 'memory' as const, perAccount: { points: 5, durationSeconds: 60 } },
   });
@@ -305,9 +305,9 @@ describe('the caller\'s object', () => {
   });
 
   it('is not written to when validation fails either', () => {
-    const parts = deepFreeze({ ...plainParts(), bcryptCost: 99 });
+    const parts = deepFreeze({ ...plainParts(), password: { bcryptCost: 99 } });
     configError(Object.freeze({ prisma: db.prisma, logger: quiet, ...parts }));
-    expect(parts).toEqual({ ...plainParts(), bcryptCost: 99 });
+    expect(parts).toEqual({ ...plainParts(), password: { bcryptCost: 99 } });
   });
 
   it('later changes to it do not reach the validated config', () => {
@@ -323,5 +323,74 @@ describe('the caller\'s object', () => {
     expect(login.config.rateLimit.perAccount.points).toBe(5);
     expect(login.config.templateDirs).toEqual([dir]);
     expect(login.config.workos.clientId).toBe('client_cfg');
+  });
+});
+
+describe('the validated config', () => {
+  it('is frozen all the way down: no option can be changed after start-up', () => {
+    const login = workosLogin(base());
+    const config = login.config as unknown as { mfa: { maxAttempts: number }; password: { resetLimit: { points: number } }; rateLimit: { perIp: { points: number } } };
+    expect(() => {
+      config.mfa.maxAttempts = 1000;
+    }).toThrow(TypeError);
+    expect(() => {
+      config.password.resetLimit.points = 1000;
+    }).toThrow(TypeError);
+    expect(() => {
+      config.rateLimit.perIp.points = 1000;
+    }).toThrow(TypeError);
+    expect(login.config.mfa.maxAttempts).toBe(5);
+  });
+
+  it('keeps host objects as given and never freezes them (the logger, a template function)', () => {
+    const logger = { info() {}, warn() {}, error() {} };
+    const fn = () => 'code {{code}}';
+    const login = workosLogin({ ...base(), logger, mfa: { smsTemplate: fn } });
+    expect(login.config.logger).toBe(logger);
+    expect(Object.isFrozen(logger)).toBe(false);
+    expect(login.config.mfa.smsTemplate).toBe(fn);
+  });
+});
+
+describe('keys that moved into a method section in 0.2', () => {
+  const warnings: string[] = [];
+  const logger = { info() {}, warn: (m: string) => warnings.push(m), error() {} };
+
+  it('are still accepted, put in their new place, with one warning naming each move', () => {
+    warnings.length = 0;
+    const input = {
+      prisma: db.prisma,
+      baseUrl: 'https://app.example.com',
+      logger,
+      bcryptCost: 5,
+      passwordMinLength: 12,
+      passwordResetTtlSeconds: 600,
+      smsMfaTemplate: 'code {{code}}',
+      sendCustomEmail: true,
+      autoUpdate: false,
+      jitUsername: 'idp_id',
+      callbackUrls: { sso: 'https://app.example.com/sso/cb/', magic: 'https://app.example.com/magic/cb/' },
+      rateLimit: { passwordReset: { points: 2, durationSeconds: 60 } },
+    };
+    const { config } = workosLogin(input as unknown as WorkosLoginConfig);
+    expect(config.password).toMatchObject({ bcryptCost: 5, minLength: 12, resetTtlSeconds: 600, resetLimit: { points: 2, durationSeconds: 60 } });
+    expect(config.mfa.smsTemplate).toBe('code {{code}}');
+    expect(config.magicLink).toMatchObject({ sendCustomEmail: true, callbackUrl: 'https://app.example.com/magic/cb/' });
+    expect(config.sso).toMatchObject({ autoUpdate: false, jitUsername: 'idp_id', callbackUrl: 'https://app.example.com/sso/cb/' });
+    expect(warnings).toHaveLength(1);
+    for (const moved of ['bcryptCost → password.bcryptCost', 'smsMfaTemplate → mfa.smsTemplate', 'callbackUrls.sso → sso.callbackUrl', 'rateLimit.passwordReset → password.resetLimit']) {
+      expect(warnings[0]).toContain(moved);
+    }
+    expect(warnings[0]).toContain('docs/upgrading.md');
+  });
+
+  it('are refused when the new key is given too, naming both', () => {
+    const err = configError({ ...base(), bcryptCost: 5 });
+    expect(err.issues).toEqual(['bcryptCost: moved to password.bcryptCost; give only password.bcryptCost']);
+  });
+
+  it('are still validated in their new place', () => {
+    const { password: _p, ...rest } = base();
+    expect(configError({ ...rest, bcryptCost: 99 }).issues).toEqual([expect.stringMatching(/^password\.bcryptCost: /)]);
   });
 });

@@ -11,10 +11,11 @@ import {
   type RuleProbe,
   type RuleSubject,
 } from '../../src/core/rules.ts';
+import { BUILTIN_CATALOG } from '../support/catalog.ts';
 import { MAX_REGEX_INPUT } from '../../src/core/regex.ts';
 
 function rule(id: number, input: Partial<LoginRuleInput> & { name?: string }): LoginRule {
-  const parsed = parseRuleInput({ name: `rule ${id}`, method: 'password', priority: id, ...input });
+  const parsed = parseRuleInput({ name: `rule ${id}`, method: 'password', priority: id, ...input }, BUILTIN_CATALOG);
   if (!parsed.ok) throw new Error(`bad test rule: ${JSON.stringify(parsed.issues)}`);
   return toLoginRule(id, parsed.value);
 }
@@ -156,7 +157,7 @@ describe('hasMfa / hasSso / where: any one condition is enough (OR)', () => {
   });
 
   it('hasMfa: false in the lookup attributes does not target anyone by itself', async () => {
-    const parsed = parseRuleInput({ name: 'x', method: 'password', priority: 1, lookupAttributes: { hasMfa: false } });
+    const parsed = parseRuleInput({ name: 'x', method: 'password', priority: 1, lookupAttributes: { hasMfa: false } }, BUILTIN_CATALOG);
     expect(parsed).toEqual({
       ok: false,
       issues: [{ path: 'emailRegex', message: 'a rule must target someone: give an email regex, lookup attributes or JIT creation' }],

@@ -1,8 +1,7 @@
 // Ending sessions from the server: `endSessions(userId)` and deactivating a user.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, createUser, passwordLogin, type Agent, type TestApp } from '../support/app.ts';
+import { PASSWORD, createTestApp, createUser, passwordLogin, type Agent, type TestApp } from '../support/app.ts';
 
-const PASSWORD = 'correct horse battery';
 let t: TestApp;
 
 beforeAll(async () => {

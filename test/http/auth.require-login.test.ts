@@ -1,8 +1,7 @@
 // `requireLogin`: anonymous HTML requests go to the login page with `next`, API requests get 401.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, createUser, csrfFrom, type TestApp } from '../support/app.ts';
+import { PASSWORD, createTestApp, createUser, csrfFrom, type TestApp } from '../support/app.ts';
 
-const PASSWORD = 'correct horse battery';
 let t: TestApp;
 
 beforeAll(async () => {

@@ -1,9 +1,8 @@
 // Idle and absolute session timeouts, measured on the server with the harness clock.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOGIN_MESSAGES } from '../../src/index.ts';
-import { createTestApp, createUser, passwordLogin, type Agent, type TestApp } from '../support/app.ts';
+import { PASSWORD, createTestApp, createUser, passwordLogin, type Agent, type TestApp } from '../support/app.ts';
 
-const PASSWORD = 'correct horse battery';
 const MINUTE = 60_000;
 let t: TestApp;
 

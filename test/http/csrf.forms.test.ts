@@ -1,9 +1,8 @@
 // Every state-changing POST needs this session's CSRF token: login, logout and password change.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOGIN_MESSAGES } from '../../src/index.ts';
-import { createTestApp, createUser, csrf, passwordLogin, type Agent, type TestApp } from '../support/app.ts';
+import { PASSWORD, createTestApp, createUser, csrf, passwordLogin, type Agent, type TestApp } from '../support/app.ts';
 
-const PASSWORD = 'correct horse battery';
 let t: TestApp;
 let ivanId: number;
 

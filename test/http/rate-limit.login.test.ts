@@ -3,10 +3,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, LOGIN_MESSAGES, workosLogin } from '../../src/index.ts';
 import { PasswordHasher } from '../../src/password/hash.ts';
-import { TEST_BCRYPT_COST, createTestApp, createUser, csrf, passwordLogin, type Agent, type TestApp } from '../support/app.ts';
-import { isLoggedIn, linksFor, newResetLink, submitNewPassword } from '../password/support.ts';
+import { PASSWORD, TEST_BCRYPT_COST, createTestApp, createUser, csrf, isLoggedIn, passwordLogin, type Agent, type TestApp } from '../support/app.ts';
+import { linksFor, newResetLink, submitNewPassword } from '../password/support.ts';
 
-const PASSWORD = 'correct horse battery';
 const apps: TestApp[] = [];
 afterAll(() => Promise.all(apps.map((a) => a.close())));
 

@@ -3,11 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LOGIN_MESSAGES, type WorkosLoginConfig } from '../../src/index.ts';
-import { createTestApp, createUser, passwordLogin, type TestApp } from '../support/app.ts';
-import { createTestDb, type TestDb } from '../support/db.ts';
-import { isLoggedIn } from '../password/support.ts';
+import { PASSWORD, createTestApp, createUser, isLoggedIn, passwordLogin, type TestApp } from '../support/app.ts';
 
-const PASSWORD = 'correct horse battery';
 const perAccount = { points: 3, durationSeconds: 60, blockSeconds: 60 };
 const closers: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
@@ -16,13 +13,12 @@ afterAll(async () => {
 
 /** Two app instances on one database, each with its own Prisma client, like two processes. */
 async function twoInstances(store: NonNullable<WorkosLoginConfig['rateLimit']>['store'], storeB = store, keyPrefix?: string) {
-  const db = await createTestDb();
-  closers.push(() => db.close());
-  // Instance B gets a second client on the same database; closing `db` disconnects both.
-  const dbB: TestDb = { ...db, prisma: db.newClient(), close: async () => {} };
   const config = (s: typeof store) => ({ rateLimit: { store: s, perAccount, ...(keyPrefix ? { keyPrefix } : {}) } });
-  const a = await createTestApp({ db, config: config(store) });
-  const b = await createTestApp({ db: dbB, config: config(storeB) });
+  const a = await createTestApp({ config: config(store) });
+  closers.push(() => a.close());
+  // Instance B gets a second client on A's database; closing A disconnects both.
+  const b = await createTestApp({ sameDatabaseAs: a, config: config(storeB) });
+  closers.push(() => b.close());
   return { a, b };
 }
 

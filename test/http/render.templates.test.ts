@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, createUser, csrf, type TestApp } from '../support/app.ts';
+import { PASSWORD, createTestApp, createUser, csrf, type TestApp } from '../support/app.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 
 let db: TestDb;
@@ -21,7 +21,7 @@ function templateDir(files: Record<string, string>): string {
 
 beforeAll(async () => {
   db = await createTestDb();
-  await createUser(db.prisma, { username: 'quinn', password: 'correct horse battery' });
+  await createUser(db.prisma, { username: 'quinn', password: PASSWORD });
   const loginOverride = templateDir({
     'login.html': [
       '{% extends "registration/base_login.html" %}',

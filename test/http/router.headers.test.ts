@@ -1,8 +1,7 @@
 // Security headers on every auth page: never framed, never cached, never sniffed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, createUser, csrf, passwordLogin, type Agent, type TestApp } from '../support/app.ts';
+import { PASSWORD, createTestApp, createUser, csrf, passwordLogin, type Agent, type TestApp } from '../support/app.ts';
 
-const PASSWORD = 'correct horse battery';
 let t: TestApp;
 
 beforeAll(async () => {

@@ -1,36 +1,37 @@
 // `recommendedSessionOptions`: the session cookie a host gets when it follows the README.
-import express from 'express';
-import session from 'express-session';
+import type { Express } from 'express';
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recommendedSessionOptions, workosLogin } from '../../src/index.ts';
-import { createUser, csrfFrom, TEST_BCRYPT_COST } from '../support/app.ts';
+import { recommendedSessionOptions } from '../../src/index.ts';
+import { PASSWORD, createTestApp, createUser, csrfFrom, type TestApp } from '../support/app.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 
-const PASSWORD = 'correct horse battery';
-const quiet = { info() {}, warn() {}, error() {} };
 let db: TestDb;
+const apps: TestApp[] = [];
 
 beforeAll(async () => {
   db = await createTestDb();
   await createUser(db.prisma, { username: 'peggy', password: PASSWORD });
 });
-afterAll(() => db.close());
+afterAll(async () => {
+  await Promise.all(apps.map((a) => a.close()));
+  await db.close();
+});
 
-function hostApp(baseUrl: string) {
-  const app = express();
-  app.set('trust proxy', 1);
-  app.use(session(recommendedSessionOptions({ secret: ['new-secret-0123456789', 'old-secret-0123456789'], baseUrl })));
-  const login = workosLogin({ prisma: db.prisma, baseUrl, bcryptCost: TEST_BCRYPT_COST, logger: quiet });
-  app.use('/accounts', login);
-  app.get('/private', login.requireLogin, (req, res) => {
-    res.type('text').send(`private for ${(req.user as { username: string }).username}`);
+/** A host that follows the README: trust proxy, the recommended session options, the router at /accounts. */
+async function hostApp(baseUrl: string): Promise<Express> {
+  const t = await createTestApp({
+    db,
+    config: { baseUrl },
+    session: recommendedSessionOptions({ secret: ['new-secret-0123456789', 'old-secret-0123456789'], baseUrl }),
+    configure: (app) => app.set('trust proxy', 1),
   });
-  return app;
+  apps.push(t);
+  return t.app;
 }
 
 /** Logs in behind a TLS-terminating proxy; cookies are carried by hand (an http client would drop Secure ones). */
-async function loginThroughProxy(app: express.Express, cookieName: string) {
+async function loginThroughProxy(app: Express, cookieName: string) {
   const page = await supertest(app).get('/accounts/login/').set('X-Forwarded-Proto', 'https');
   expect(page.status).toBe(200);
   const first = (page.headers['set-cookie'] as unknown as string[] | undefined)?.find((c) => c.startsWith(`${cookieName}=`));
@@ -56,7 +57,7 @@ const attributes = (cookie: string) =>
 describe('recommendedSessionOptions', () => {
   it('on https: __Host- name, HttpOnly, SameSite=Lax, Secure, Path=/ and no Domain', async () => {
     // Threat (item 23): the session cookie is readable by scripts, sent cross-site, sent over http or scoped to a parent domain.
-    const app = hostApp('https://app.test');
+    const app = await hostApp('https://app.test');
     const cookie = await loginThroughProxy(app, '__Host-sid');
     const attrs = attributes(cookie);
     expect(attrs).toContain('httponly');
@@ -72,7 +73,7 @@ describe('recommendedSessionOptions', () => {
 
   it('on http: plain name and no Secure flag, still HttpOnly and SameSite=Lax', async () => {
     // Threat (item 23): a Secure cookie on a plain-http dev server silently breaks login (so it must be off there).
-    const app = hostApp('http://localhost:3000');
+    const app = await hostApp('http://localhost:3000');
     const page = await supertest(app).get('/accounts/login/');
     const first = (page.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('sid='))!;
     const res = await supertest(app)
@@ -90,7 +91,7 @@ describe('recommendedSessionOptions', () => {
   });
 
   it('sets no cookie for a visitor who has stored nothing', async () => {
-    const app = hostApp('https://app.test');
+    const app = await hostApp('https://app.test');
     const res = await supertest(app).get('/private').set('X-Forwarded-Proto', 'https').set('Accept', 'application/json');
     expect(res.status).toBe(401);
     expect(res.headers['set-cookie']).toBeUndefined();

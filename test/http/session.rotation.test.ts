@@ -1,9 +1,8 @@
 // Session ids: a new one at login, the old one dead on the server after logout; GET logout/ changes nothing.
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, createUser, csrf, csrfFrom, type TestApp } from '../support/app.ts';
+import { PASSWORD, createTestApp, createUser, csrf, csrfFrom, type TestApp } from '../support/app.ts';
 
-const PASSWORD = 'correct horse battery';
 let t: TestApp;
 
 beforeAll(async () => {

@@ -1,8 +1,7 @@
 // A small, static accessibility check of the login pages: labels, language, headings, alerts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, createUser, csrf, passwordLogin, type Agent, type TestApp } from '../support/app.ts';
+import { PASSWORD, createTestApp, createUser, csrf, passwordLogin, type Agent, type TestApp } from '../support/app.ts';
 
-const PASSWORD = 'correct horse battery';
 let t: TestApp;
 
 beforeAll(async () => {

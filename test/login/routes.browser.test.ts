@@ -2,9 +2,8 @@
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, serve } from '../support/browser.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, createUser, type TestApp } from '../support/app.ts';
+import { PASSWORD, createTestApp, createUser, type TestApp } from '../support/app.ts';
 
-const PASSWORD = 'correct horse battery';
 let t: TestApp;
 let server: Awaited<ReturnType<typeof serve>>;
 let origin: string;

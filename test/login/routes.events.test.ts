@@ -1,8 +1,7 @@
 // Audit events of the login page: login and loginFailed carry user, rule, method and IP, never the password.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, createUser, csrf, passwordLogin, type TestApp } from '../support/app.ts';
+import { PASSWORD, createTestApp, createUser, csrf, passwordLogin, type TestApp } from '../support/app.ts';
 
-const PASSWORD = 'Sup3r-secret passphrase #42';
 const WRONG = 'Wr0ng-guess passphrase #43';
 let t: TestApp;
 let graceId: number;

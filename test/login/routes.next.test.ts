@@ -1,8 +1,7 @@
 // Where a successful login goes: only same-origin paths from `next`, everything else to loginRedirectUrl.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, createUser, csrfFrom, type TestApp } from '../support/app.ts';
+import { PASSWORD, createTestApp, createUser, csrfFrom, type TestApp } from '../support/app.ts';
 
-const PASSWORD = 'correct horse battery';
 const HOME = '/accounts/profile/';
 let t: TestApp;
 

@@ -1,9 +1,11 @@
 // The password step: generic failures, exact password checks, and the rule re-checked on the server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOGIN_MESSAGES } from '../../src/index.ts';
-import { createTestApp, createUser, csrf, passwordLogin, type Agent, type TestApp } from '../support/app.ts';
+import { createTestApp, createUser, csrf, isLoggedIn, passwordLogin, type Agent, type TestApp } from '../support/app.ts';
+import { MFA_RULE } from '../support/mfa.ts';
 
-const PASSWORD = 'Correct Horse Battery';
+// Mixed case, so that a login that folded case would show (the shared PASSWORD is all lower case).
+const MIXED_CASE_PASSWORD = 'Correct Horse Battery';
 // 64 ASCII characters (bcrypt sees them all) and 78 characters / 84 UTF-8 bytes (past bcrypt's 72-byte limit).
 const ASCII_64 = 'Tr0ub4dor&3 is not as good as correct horse battery staple, ok?!';
 const LONG_PASSWORD = 'a long passphrase: ' + 'Ünïcode & spaces  '.repeat(3) + 'tail!';
@@ -13,23 +15,17 @@ let mfaUserId: number;
 
 beforeAll(async () => {
   t = await createTestApp();
-  await createUser(t.prisma, { username: 'carol', password: PASSWORD });
+  await createUser(t.prisma, { username: 'carol', password: MIXED_CASE_PASSWORD });
   await createUser(t.prisma, { username: 'ascii64', password: ASCII_64 });
   await createUser(t.prisma, { username: 'long', password: LONG_PASSWORD });
-  await createUser(t.prisma, { username: 'sso-dave', email: 'dave@sso-corp.test', password: PASSWORD });
-  mfaUserId = (await createUser(t.prisma, { username: 'mfa-erin', password: PASSWORD, groups: ['MFA Required'] })).id;
-  const enrolled = await createUser(t.prisma, { username: 'enrolled-fay', password: PASSWORD });
+  await createUser(t.prisma, { username: 'sso-dave', email: 'dave@sso-corp.test', password: MIXED_CASE_PASSWORD });
+  mfaUserId = (await createUser(t.prisma, { username: 'mfa-erin', password: MIXED_CASE_PASSWORD, groups: ['MFA Required'] })).id;
+  const enrolled = await createUser(t.prisma, { username: 'enrolled-fay', password: MIXED_CASE_PASSWORD });
   await t.prisma.mfaFactor.create({ data: { userId: enrolled.id, workosFactorId: 'auth_factor_test_fay', type: 'totp' } });
   ssoRuleId = (
     await t.login.rules.create({ name: 'Google for sso-corp', method: 'GoogleOAuth', priority: 20, emailRegex: '@sso-corp\\.test$' })
   ).id;
-  await t.login.rules.create({
-    name: 'MFA group',
-    method: 'mfa',
-    priority: 10,
-    totpOrganizationName: 'Acme',
-    lookupAttributes: { groups: { some: { name: 'MFA Required' } } },
-  });
+  await t.login.rules.create(MFA_RULE);
 });
 afterAll(() => t.close());
 
@@ -38,14 +34,6 @@ const usernameValue = (html: string) => /<input id="id_username" name="username"
 async function post(agent: Agent, fields: Record<string, string>) {
   const token = await csrf(agent);
   return agent.post('/accounts/login/').type('form').send({ _csrf: token, ...fields });
-}
-
-async function isLoggedIn(agent: Agent): Promise<boolean> {
-  const res = await agent.get('/private');
-  if (res.status === 200) return true;
-  expect(res.status).toBe(303);
-  expect(res.headers.location).toBe('/accounts/login/?next=%2Fprivate');
-  return false;
 }
 
 describe('failed passwords', () => {
@@ -69,7 +57,7 @@ describe('failed passwords', () => {
 
   it('checks the password exactly as typed: no trimming, no case folding', async () => {
     // Threat (item 15): normalising passwords makes them easier to guess.
-    for (const attempt of [`${PASSWORD} `, ` ${PASSWORD}`, PASSWORD.toLowerCase(), PASSWORD.toUpperCase()]) {
+    for (const attempt of [`${MIXED_CASE_PASSWORD} `, ` ${MIXED_CASE_PASSWORD}`, MIXED_CASE_PASSWORD.toLowerCase(), MIXED_CASE_PASSWORD.toUpperCase()]) {
       const agent = t.agent();
       const res = await post(agent, { username: 'carol', password: attempt });
       expect(res.status).toBe(401);
@@ -77,7 +65,7 @@ describe('failed passwords', () => {
       expect(await isLoggedIn(agent)).toBe(false);
     }
     const agent = t.agent();
-    const ok = await post(agent, { username: 'carol', password: PASSWORD });
+    const ok = await post(agent, { username: 'carol', password: MIXED_CASE_PASSWORD });
     expect(ok.status).toBe(303);
     expect(ok.headers.location).toBe('/accounts/profile/');
     expect(await isLoggedIn(agent)).toBe(true);
@@ -121,7 +109,7 @@ describe('the rule is resolved on the server', () => {
   it('refuses a password from a user whose rule is SSO, even when it is correct', async () => {
     // Threat (item 9): an SSO-only user downgrades to a password by posting to the password form.
     const agent = t.agent();
-    const res = await post(agent, { username: 'sso-dave', password: PASSWORD });
+    const res = await post(agent, { username: 'sso-dave', password: MIXED_CASE_PASSWORD });
     expect(res.status).toBe(403);
     expect(res.text).toContain(LOGIN_MESSAGES.method_not_allowed);
     expect(res.text).not.toContain('name="password"');
@@ -132,13 +120,13 @@ describe('the rule is resolved on the server', () => {
   it('ignores tampered method and rule fields', async () => {
     // Threat (item 11): a hidden field (method, rule id) chosen by the client selects a weaker method.
     const agent = t.agent();
-    const res = await post(agent, { username: 'sso-dave', password: PASSWORD, method: 'password', rule: '1', ruleId: '1' });
+    const res = await post(agent, { username: 'sso-dave', password: MIXED_CASE_PASSWORD, method: 'password', rule: '1', ruleId: '1' });
     expect(res.status).toBe(403);
     expect(res.text).toContain(LOGIN_MESSAGES.method_not_allowed);
     expect(await isLoggedIn(agent)).toBe(false);
     // The other way round: a password user naming the SSO rule still logs in with the password rule.
     const other = t.agent();
-    const ok = await post(other, { username: 'carol', password: PASSWORD, method: 'GoogleOAuth', rule: String(ssoRuleId) });
+    const ok = await post(other, { username: 'carol', password: MIXED_CASE_PASSWORD, method: 'GoogleOAuth', rule: String(ssoRuleId) });
     expect(ok.status).toBe(303);
     expect(t.events.of('login').at(-1)?.rule?.name).toBe('Username/password login');
   });
@@ -147,7 +135,7 @@ describe('the rule is resolved on the server', () => {
     // Threat (items 9, 22): a correct password skips the second factor the rule requires.
     const agent = t.agent();
     const before = t.events.of('login').length;
-    const res = await passwordLogin(agent, 'mfa-erin', PASSWORD, '/private');
+    const res = await passwordLogin(agent, 'mfa-erin', MIXED_CASE_PASSWORD, '/private');
     // The second factor comes next (enrollment, as erin has no factor yet): no login.
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/accounts/enroll/');
@@ -161,7 +149,7 @@ describe('the rule is resolved on the server', () => {
     expect((await t.login.explain('enrolled-fay')).rule?.method).toBe('password');
     const agent = t.agent();
     const before = t.events.of('login').length;
-    const res = await passwordLogin(agent, 'enrolled-fay', PASSWORD, '/private');
+    const res = await passwordLogin(agent, 'enrolled-fay', MIXED_CASE_PASSWORD, '/private');
     // Her factor is asked for next: no login.
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/accounts/verify/');

@@ -1,25 +1,19 @@
 // The two login steps and their query parameters: username prefill, start=true, next, unknown names.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOGIN_MESSAGES } from '../../src/index.ts';
-import { createTestApp, createUser, csrf, csrfFrom, passwordLogin, type TestApp } from '../support/app.ts';
+import { PASSWORD, createTestApp, createUser, csrf, csrfFrom, passwordLogin, type TestApp } from '../support/app.ts';
+import { MFA_RULE, mfaUser } from '../support/mfa.ts';
 
-const PASSWORD = 'correct horse battery';
 let t: TestApp;
 
 beforeAll(async () => {
   t = await createTestApp();
   await createUser(t.prisma, { username: 'bob', password: PASSWORD });
   await createUser(t.prisma, { username: 'plain-user-x', password: PASSWORD });
-  await createUser(t.prisma, { username: 'grouped-user', password: PASSWORD, groups: ['MFA Required'] });
+  await mfaUser(t, 'grouped-user');
   const enrolled = await createUser(t.prisma, { username: 'enrolled-user', password: PASSWORD });
   await t.prisma.mfaFactor.create({ data: { userId: enrolled.id, workosFactorId: 'auth_factor_test_1', type: 'totp' } });
-  await t.login.rules.create({
-    name: 'MFA for the MFA Required group',
-    method: 'mfa',
-    priority: 10,
-    totpOrganizationName: 'Acme',
-    lookupAttributes: { groups: { some: { name: 'MFA Required' } } },
-  });
+  await t.login.rules.create(MFA_RULE);
 });
 afterAll(() => t.close());
 

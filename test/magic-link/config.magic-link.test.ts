@@ -8,13 +8,14 @@ const prisma = { $transaction() {}, user: {}, group: {}, loginRule: {}, mfaFacto
 const base = { prisma, baseUrl: 'http://app.test' };
 
 describe('magicLink config', () => {
-  it('defaults to the local provider without WorkOS keys, 10-minute links and send limits', () => {
+  it('defaults to the local provider without WorkOS keys, 10-minute links, send limits and WorkOS-sent mail', () => {
     const c = parseConfig(base, {});
     expect(c.magicLink).toEqual({
       provider: 'local',
       ttlSeconds: 600,
       sendsPerEmail: { points: 5, durationSeconds: 900 },
       sendsPerIp: { points: 30, durationSeconds: 900 },
+      sendCustomEmail: false,
     });
     expect(Object.isFrozen(c.magicLink)).toBe(true);
   });

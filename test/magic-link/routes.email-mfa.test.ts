@@ -1,31 +1,32 @@
 // `email_mfa`: the password first, then the emailed link as the second factor, in the same browser session.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { csrf, csrfFrom, passwordLogin } from '../support/app.ts';
+import { PASSWORD, createTestApp, csrf, csrfFrom, isLoggedIn, passwordLogin, type TestApp } from '../support/app.ts';
 import {
   INVALID_TEXT,
   OTHER_SESSION_TEXT,
-  PASSWORD,
   PASSWORD_FIRST_TEXT,
   askByForm,
   confirm,
-  createMagicApp,
-  isLoggedIn,
   landingPath,
   linksFor,
-  type MagicApp,
+  magicConfig,
+  seedMagicUsers,
+  type MagicSeed,
 } from './support.ts';
 
 for (const provider of ['local', 'workos'] as const) {
   describe(`email_mfa (${provider} provider)`, () => {
-    let t: MagicApp;
+    let t: TestApp;
+    let seed: MagicSeed;
     beforeAll(async () => {
-      t = await createMagicApp({ provider });
+      t = await createTestApp({ emulator: provider === 'workos', config: magicConfig(provider) });
+      seed = await seedMagicUsers(t);
     });
     beforeEach(() => t.emulator?.outbox.clear());
-    afterAll(() => t.done());
+    afterAll(() => t.close());
 
     /** The link sam received last: from the emulator's outbox (WorkOS emails it) or from the event (local). */
-    const latestLink = () => (provider === 'workos' ? t.emulator!.outbox.latest('sam@2fa.test')?.link : linksFor(t, t.ids.second).at(-1));
+    const latestLink = () => (provider === 'workos' ? t.emulator!.outbox.latest('sam@2fa.test')?.link : linksFor(t, seed.ids.second).at(-1));
 
     it('a wrong password sends nothing', async () => {
       // Threat (item 10): the second factor is reachable without the first.
@@ -50,12 +51,12 @@ for (const provider of ['local', 'workos'] as const) {
       expect(sid(res)).toBeTruthy();
       expect(sid(res)).not.toBe(first);
       const event = t.events.of('sendMagicLink').at(-1)!;
-      expect(event).toMatchObject({ user: { id: t.ids.second }, rule: { id: t.rules.emailMfa, method: 'email_mfa' } });
+      expect(event).toMatchObject({ user: { id: seed.ids.second }, rule: { id: seed.rules.emailMfa, method: 'email_mfa' } });
       expect(latestLink()).toBe(event.link);
       const page = await agent.get('/accounts/complete/');
       expect(page.text).toContain('Your password was correct. To finish logging in, open the login link we have sent to your email address.');
       expect(await isLoggedIn(agent)).toBe(false);
-      expect(t.events.of('login').filter((e) => e.user.id === t.ids.second)).toHaveLength(0);
+      expect(t.events.of('login').filter((e) => e.user.id === seed.ids.second)).toHaveLength(0);
       // The login page does not think anyone is logged in either.
       expect((await agent.get('/accounts/login/')).text).not.toContain('You are logged in as');
 
@@ -63,7 +64,7 @@ for (const provider of ['local', 'workos'] as const) {
       expect(done.status).toBe(303);
       expect(done.headers.location).toBe('/reports/');
       expect(await isLoggedIn(agent)).toBe(true);
-      expect(t.events.of('login').at(-1)).toMatchObject({ user: { id: t.ids.second }, rule: { id: t.rules.emailMfa }, method: 'email_mfa' });
+      expect(t.events.of('login').at(-1)).toMatchObject({ user: { id: seed.ids.second }, rule: { id: seed.rules.emailMfa }, method: 'email_mfa' });
     });
 
     it('the link alone, in a browser that never passed the password, does not log in', async () => {
@@ -91,7 +92,7 @@ for (const provider of ['local', 'workos'] as const) {
       expect(res.headers.location).toBe('/accounts/complete/');
       expect(t.emulator?.outbox.messages() ?? []).toHaveLength(0);
       expect(t.events.of('sendMagicLink')).toHaveLength(before);
-      expect(t.events.of('loginFailed').at(-1)).toMatchObject({ user: { id: t.ids.second }, rule: { method: 'email_mfa' }, reason: 'method_not_allowed' });
+      expect(t.events.of('loginFailed').at(-1)).toMatchObject({ user: { id: seed.ids.second }, rule: { method: 'email_mfa' }, reason: 'method_not_allowed' });
     });
 
     it('an expired half-login is refused', async () => {

@@ -1,15 +1,18 @@
 // "Email me a login link" answers the same for everyone, and sends only to active users whose rule is `magic`.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { askByForm, createMagicApp, SENT_TEXT, type MagicApp } from './support.ts';
+import { createTestApp, type TestApp } from '../support/app.ts';
+import { SENT_TEXT, askByForm, magicConfig, seedMagicUsers, type MagicSeed } from './support.ts';
 
 for (const provider of ['local', 'workos'] as const) {
   describe(`the request form (${provider} provider)`, () => {
-    let t: MagicApp;
+    let t: TestApp;
+    let seed: MagicSeed;
     beforeAll(async () => {
-      t = await createMagicApp({ provider });
+      t = await createTestApp({ emulator: provider === 'workos', config: magicConfig(provider) });
+      seed = await seedMagicUsers(t);
     });
     beforeEach(() => t.emulator?.outbox.clear());
-    afterAll(() => t.done());
+    afterAll(() => t.close());
 
     const sentCount = () => t.events.of('sendMagicLink').length + (t.emulator?.outbox.messages().length ?? 0);
 
@@ -28,7 +31,7 @@ for (const provider of ['local', 'workos'] as const) {
         expect(res.status).toBe(303);
         expect(res.headers.location).toBe('/accounts/complete/');
         expect(t.events.of('sendMagicLink')).toHaveLength(before + 1);
-        expect(t.events.of('sendMagicLink').at(-1)!.user.id).toBe(t.ids.magic);
+        expect(t.events.of('sendMagicLink').at(-1)!.user.id).toBe(seed.ids.magic);
       }
     });
 

@@ -1,7 +1,7 @@
 // The `magic` method with the local provider (no WorkOS): our own single-use, expiring, hashed token links.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashToken } from '../../src/password/tokens.ts';
-import { csrf, csrfFrom } from '../support/app.ts';
+import { createTestApp, csrf, csrfFrom, isLoggedIn, type TestApp } from '../support/app.ts';
 import {
   INVALID_TEXT,
   LOCAL_LINK,
@@ -9,25 +9,27 @@ import {
   SENT_TEXT,
   askAtLogin,
   confirm,
-  createMagicApp,
-  isLoggedIn,
   landingPath,
   linksFor,
-  type MagicApp,
+  magicConfig,
+  seedMagicUsers,
+  type MagicSeed,
 } from './support.ts';
 
-let t: MagicApp;
+let t: TestApp;
+let seed: MagicSeed;
 beforeAll(async () => {
-  t = await createMagicApp({ provider: 'local' });
+  t = await createTestApp({ config: magicConfig('local') });
+  seed = await seedMagicUsers(t);
 });
-afterAll(() => t.done());
+afterAll(() => t.close());
 
 async function newLink(next?: string): Promise<string> {
-  const before = linksFor(t, t.ids.magic).length;
+  const before = linksFor(t, seed.ids.magic).length;
   const res = await askAtLogin(t.agent(), 'mia', next);
   expect(res.status).toBe(303);
   expect(res.headers.location).toBe('/accounts/complete/');
-  const links = linksFor(t, t.ids.magic);
+  const links = linksFor(t, seed.ids.magic);
   expect(links).toHaveLength(before + 1);
   return links.at(-1)!;
 }
@@ -39,9 +41,9 @@ describe('magic link, local provider', () => {
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/accounts/complete/');
     const event = t.events.of('sendMagicLink').at(-1)!;
-    expect(event.user).toMatchObject({ id: t.ids.magic, username: 'mia', email: 'Mia@Magic.test' });
+    expect(event.user).toMatchObject({ id: seed.ids.magic, username: 'mia', email: 'Mia@Magic.test' });
     expect(event.user).not.toHaveProperty('passwordHash');
-    expect(event.rule).toEqual({ id: t.rules.magic, name: 'Magic for magic.test', method: 'magic' });
+    expect(event.rule).toEqual({ id: seed.rules.magic, name: 'Magic for magic.test', method: 'magic' });
     expect(event.link).toMatch(LOCAL_LINK);
     const page = await agent.get('/accounts/complete/');
     expect(page.status).toBe(200);
@@ -54,11 +56,11 @@ describe('magic link, local provider', () => {
     // Threat (item 38): a database leak hands out working login links.
     const link = await newLink('/reports/?q=1');
     const token = LOCAL_LINK.exec(link)![1]!;
-    const rows = await t.prisma.magicLinkToken.findMany({ where: { userId: t.ids.magic } });
+    const rows = await t.prisma.magicLinkToken.findMany({ where: { userId: seed.ids.magic } });
     expect(rows).toHaveLength(1);
     expect(rows[0]!.tokenHash).toBe(hashToken(token));
     expect(JSON.stringify(rows)).not.toContain(token);
-    expect(rows[0]).toMatchObject({ ruleId: t.rules.magic, next: '/reports/?q=1', usedAt: null });
+    expect(rows[0]).toMatchObject({ ruleId: seed.rules.magic, next: '/reports/?q=1', usedAt: null });
     expect(rows[0]!.expiresAt.getTime() - t.clock.now).toBe(600_000);
   });
 
@@ -76,7 +78,7 @@ describe('magic link, local provider', () => {
       expect(page.text).toContain('<button type="submit" class="ewl-button">Log in</button>');
     }
     expect(await isLoggedIn(agent)).toBe(false);
-    const row = await t.prisma.magicLinkToken.findFirst({ where: { userId: t.ids.magic } });
+    const row = await t.prisma.magicLinkToken.findFirst({ where: { userId: seed.ids.magic } });
     expect(row!.usedAt).toBeNull();
 
     const res = await confirm(agent, path);
@@ -84,7 +86,7 @@ describe('magic link, local provider', () => {
     expect(res.headers.location).toBe('/reports/?q=1');
     expect(await isLoggedIn(agent)).toBe(true);
     const login = t.events.of('login').at(-1)!;
-    expect(login).toMatchObject({ user: { id: t.ids.magic }, rule: { id: t.rules.magic, method: 'magic' }, method: 'magic' });
+    expect(login).toMatchObject({ user: { id: seed.ids.magic }, rule: { id: seed.rules.magic, method: 'magic' }, method: 'magic' });
   });
 
   it('a used link is refused, with a way to ask for a new one', async () => {
@@ -136,7 +138,7 @@ describe('magic link, local provider', () => {
     const asker = t.agent();
     await askAtLogin(asker, 'mia');
     const other = t.agent();
-    const res = await confirm(other, await landingPath(linksFor(t, t.ids.magic).at(-1)!));
+    const res = await confirm(other, await landingPath(linksFor(t, seed.ids.magic).at(-1)!));
     expect(res.status).toBe(303);
     expect(await isLoggedIn(other)).toBe(true);
     expect(await isLoggedIn(asker)).toBe(false);
@@ -155,7 +157,7 @@ describe('magic link, local provider', () => {
     expect(sent.status).toBe(303);
     expect(sent.headers.location).toBe('/accounts/complete/');
     expect(t.events.of('sendMagicLink')).toHaveLength(before + 1);
-    const res = await confirm(t.agent(), await landingPath(linksFor(t, t.ids.magic).at(-1)!));
+    const res = await confirm(t.agent(), await landingPath(linksFor(t, seed.ids.magic).at(-1)!));
     expect(res.headers.location).toBe('/deep/');
   });
 
@@ -173,22 +175,22 @@ describe('magic link, local provider', () => {
     const path = await landingPath(link);
     const page = await agent.get(path);
     expect(page.status).toBe(200);
-    await t.login.rules.update(t.rules.magic, { name: 'Magic for magic.test', method: 'mfa', priority: 10, emailRegex: '@magic\\.test$', totpOrganizationName: 'Acme' });
+    await t.login.rules.update(seed.rules.magic, { name: 'Magic for magic.test', method: 'mfa', priority: 10, emailRegex: '@magic\\.test$', totpOrganizationName: 'Acme' });
     try {
       const res = await agent.post('/accounts/callback/magic/').type('form').send({ _csrf: csrfFrom(page.text), token: LOCAL_LINK.exec(link)![1]! });
       expect(res.status).toBe(403);
       expect(res.text).toContain(NOT_ALLOWED_TEXT);
       expect(await isLoggedIn(agent)).toBe(false);
-      expect(t.events.of('loginFailed').at(-1)).toMatchObject({ user: { id: t.ids.magic }, reason: 'method_not_allowed' });
+      expect(t.events.of('loginFailed').at(-1)).toMatchObject({ user: { id: seed.ids.magic }, reason: 'method_not_allowed' });
     } finally {
-      await t.login.rules.update(t.rules.magic, { name: 'Magic for magic.test', method: 'magic', priority: 10, emailRegex: '@magic\\.test$' });
+      await t.login.rules.update(seed.rules.magic, { name: 'Magic for magic.test', method: 'magic', priority: 10, emailRegex: '@magic\\.test$' });
     }
   });
 
   it('refuses a link issued under another rule, even if the new rule is also magic', async () => {
     // Threat (item 45): a link outlives the rule it was issued under.
     const link = await newLink();
-    await t.prisma.magicLinkToken.updateMany({ where: { userId: t.ids.magic }, data: { ruleId: t.rules.emailMfa } });
+    await t.prisma.magicLinkToken.updateMany({ where: { userId: seed.ids.magic }, data: { ruleId: seed.rules.emailMfa } });
     const page = await t.agent().get(await landingPath(link));
     expect(page.status).toBe(403);
     expect(page.text).toContain(NOT_ALLOWED_TEXT);
@@ -197,13 +199,13 @@ describe('magic link, local provider', () => {
   it('refuses a link of a user deactivated after it was sent', async () => {
     // Threat (item 47): a disabled account logs in with a link mailed just before.
     const link = await newLink();
-    await t.prisma.user.update({ where: { id: t.ids.magic }, data: { isActive: false } });
+    await t.prisma.user.update({ where: { id: seed.ids.magic }, data: { isActive: false } });
     try {
       const page = await t.agent().get(await landingPath(link));
       expect(page.status).toBe(400);
       expect(page.text).toContain(INVALID_TEXT);
     } finally {
-      await t.prisma.user.update({ where: { id: t.ids.magic }, data: { isActive: true } });
+      await t.prisma.user.update({ where: { id: seed.ids.magic }, data: { isActive: true } });
     }
   });
 

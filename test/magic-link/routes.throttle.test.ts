@@ -1,17 +1,18 @@
 // Send limits for magic links, per recipient and per client IP (item 19); throttled answers look like any other.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { passwordLogin } from '../support/app.ts';
-import { PASSWORD, askByForm, createMagicApp, linksFor, type MagicApp } from './support.ts';
+import { PASSWORD, createTestApp, passwordLogin, type TestApp } from '../support/app.ts';
+import { askByForm, linksFor, magicConfig, seedMagicUsers, type MagicSeed } from './support.ts';
 
-let t: MagicApp;
+let t: TestApp;
+let seed: MagicSeed;
 beforeAll(async () => {
-  t = await createMagicApp({
-    provider: 'local',
-    config: { magicLink: { sendsPerEmail: { points: 2, durationSeconds: 900 }, sendsPerIp: { points: 4, durationSeconds: 900 } } },
+  t = await createTestApp({
+    config: magicConfig('local', { magicLink: { sendsPerEmail: { points: 2, durationSeconds: 900 }, sendsPerIp: { points: 4, durationSeconds: 900 } } }),
     configure: (app) => app.set('trust proxy', true),
   });
+  seed = await seedMagicUsers(t);
 });
-afterAll(() => t.done());
+afterAll(() => t.close());
 
 const from = (ip: string) => ({ 'X-Forwarded-For': ip });
 
@@ -20,15 +21,15 @@ describe('magic-link send limits', () => {
     // Threat (item 19): mail bombing a user, or burning their links, by asking again and again.
     const answers = [];
     for (const ip of ['10.0.0.1', '10.0.0.2', '10.0.0.3']) answers.push(await askByForm(t.agent(), 'mia', from(ip)));
-    expect(linksFor(t, t.ids.magic)).toHaveLength(2);
+    expect(linksFor(t, seed.ids.magic)).toHaveLength(2);
     for (const res of answers) {
       expect(res.status).toBe(303);
       expect(res.headers.location).toBe('/accounts/complete/');
     }
-    expect(t.events.of('loginFailed').at(-1)).toMatchObject({ username: 'mia', user: { id: t.ids.magic }, reason: 'throttled' });
+    expect(t.events.of('loginFailed').at(-1)).toMatchObject({ username: 'mia', user: { id: seed.ids.magic }, reason: 'throttled' });
     // Asking by email address counts against the same mailbox.
     await askByForm(t.agent(), 'mia@magic.test', from('10.0.0.4'));
-    expect(linksFor(t, t.ids.magic)).toHaveLength(2);
+    expect(linksFor(t, seed.ids.magic)).toHaveLength(2);
   });
 
   it('stops sending from one IP after sendsPerIp, unknown names included', async () => {
@@ -53,7 +54,7 @@ describe('magic-link send limits', () => {
     const res = await passwordLogin(t.agent().set(from('10.1.0.3')), 'sam', PASSWORD);
     expect(res.status).toBe(429);
     expect(res.text).toContain('Too many login links were requested. Please wait a few minutes and try again.');
-    expect(linksFor(t, t.ids.second)).toHaveLength(2);
-    expect(t.events.of('loginFailed').at(-1)).toMatchObject({ user: { id: t.ids.second }, method: 'email_mfa', reason: 'throttled' });
+    expect(linksFor(t, seed.ids.second)).toHaveLength(2);
+    expect(t.events.of('loginFailed').at(-1)).toMatchObject({ user: { id: seed.ids.second }, method: 'email_mfa', reason: 'throttled' });
   });
 });

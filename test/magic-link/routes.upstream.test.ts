@@ -1,18 +1,20 @@
 // WorkOS errors and timeouts (emulator fault injection): an "upstream" error page, and nothing half-done.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { csrfFrom, passwordLogin } from '../support/app.ts';
-import { PASSWORD, askAtLogin, createMagicApp, isLoggedIn, landingPath, type MagicApp } from './support.ts';
+import { PASSWORD, createTestApp, csrfFrom, isLoggedIn, passwordLogin, type WorkosTestApp } from '../support/app.ts';
+import { askAtLogin, landingPath, magicConfig, seedMagicUsers, type MagicSeed } from './support.ts';
 
 const UPSTREAM = 'We could not complete your request right now. Please try again in a moment.';
-let t: MagicApp;
+let t: WorkosTestApp;
+let seed: MagicSeed;
 beforeAll(async () => {
-  t = await createMagicApp({ provider: 'workos', workosTimeoutMs: 300 });
+  t = await createTestApp({ emulator: { timeoutMs: 300 }, config: magicConfig('workos') });
+  seed = await seedMagicUsers(t);
 });
 beforeEach(() => {
-  t.emulator!.outbox.clear();
-  t.emulator!.faults.clear();
+  t.emulator.outbox.clear();
+  t.emulator.faults.clear();
 });
-afterAll(() => t.done());
+afterAll(() => t.close());
 
 /** How many stored sessions hold a pending magic-link login. */
 function pendingLogins(): Promise<number> {
@@ -32,7 +34,7 @@ describe('WorkOS failures', () => {
   for (const { name, rule } of faults) {
     it(`magic step 2: ${name} → error page, no event, no mail, no pending login`, async () => {
       // Threat: a WorkOS outage leaves a half-made link behind or shows a stack trace.
-      t.emulator!.faults.inject(rule);
+      t.emulator.faults.inject(rule);
       const sent = t.events.of('sendMagicLink').length;
       const logged = t.logs.length;
       const pending = await pendingLogins();
@@ -42,19 +44,19 @@ describe('WorkOS failures', () => {
       expect(res.text).toContain(UPSTREAM);
       expect(res.text).not.toMatch(/at .*\.ts:\d+/);
       expect(t.events.of('sendMagicLink')).toHaveLength(sent);
-      expect(t.emulator!.outbox.messages()).toHaveLength(0);
-      expect(t.emulator!.faults.pending()).toHaveLength(0);
+      expect(t.emulator.outbox.messages()).toHaveLength(0);
+      expect(t.emulator.faults.pending()).toHaveLength(0);
       expect(await pendingLogins()).toBe(pending);
       expect(t.logs.slice(logged).join('\n')).toMatch(/WorkOS passwordless\.(createSession|sendSession) failed/);
       // Once WorkOS is back, the same browser simply asks again.
       expect((await askAtLogin(agent, 'mia')).status).toBe(303);
-      expect(t.emulator!.outbox.messages()).toHaveLength(1);
+      expect(t.emulator.outbox.messages()).toHaveLength(1);
       expect(await pendingLogins()).toBe(pending + 1);
     });
   }
 
   it('email_mfa: a failed send after the password leaves no half-login behind', async () => {
-    t.emulator!.faults.inject({ method: 'POST', path: '/passwordless/sessions', status: 502 });
+    t.emulator.faults.inject({ method: 'POST', path: '/passwordless/sessions', status: 502 });
     const pending = await pendingLogins();
     const agent = t.agent();
     const res = await passwordLogin(agent, 'sam', PASSWORD);
@@ -73,9 +75,9 @@ describe('WorkOS failures', () => {
     it(`the code exchange ${name} → error page, not logged in`, async () => {
       const agent = t.agent();
       await askAtLogin(agent, 'mia');
-      const path = await landingPath(t.emulator!.outbox.latest('Mia@Magic.test')!.link!);
+      const path = await landingPath(t.emulator.outbox.latest('Mia@Magic.test')!.link!);
       const page = await agent.get(path);
-      t.emulator!.faults.inject(rule);
+      t.emulator.faults.inject(rule);
       const logged = t.logs.length;
       const fields = Object.fromEntries(new URL(path, 'http://x').searchParams);
       const res = await agent.post('/accounts/callback/magic/').type('form').send({ ...fields, _csrf: csrfFrom(page.text) });

@@ -1,25 +1,17 @@
 // The `magic` method with the WorkOS provider, against the emulator through the real SDK: WorkOS emails the link
 // (sendCustomEmail false), the callback needs this session's state, and the code is exchanged on the POST only.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { csrfFrom } from '../support/app.ts';
-import {
-  INVALID_TEXT,
-  MAGIC_CALLBACK,
-  OTHER_SESSION_TEXT,
-  askAtLogin,
-  confirm,
-  createMagicApp,
-  isLoggedIn,
-  landingPath,
-  type MagicApp,
-} from './support.ts';
+import { MAGIC_CALLBACK, createTestApp, csrfFrom, isLoggedIn, type WorkosTestApp } from '../support/app.ts';
+import { INVALID_TEXT, OTHER_SESSION_TEXT, askAtLogin, confirm, landingPath, magicConfig, seedMagicUsers, type MagicSeed } from './support.ts';
 
-let t: MagicApp;
+let t: WorkosTestApp;
+let seed: MagicSeed;
 beforeAll(async () => {
-  t = await createMagicApp({ provider: 'workos' });
+  t = await createTestApp({ emulator: true, config: magicConfig('workos') });
+  seed = await seedMagicUsers(t);
 });
-beforeEach(() => t.emulator!.outbox.clear());
-afterAll(() => t.done());
+beforeEach(() => t.emulator.outbox.clear());
+afterAll(() => t.close());
 
 describe('magic link, WorkOS provider, WorkOS sends the email', () => {
   it('creates a passwordless session, has WorkOS email it, and still emits sendMagicLink', async () => {
@@ -27,14 +19,14 @@ describe('magic link, WorkOS provider, WorkOS sends the email', () => {
     const res = await askAtLogin(agent, 'mia');
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/accounts/complete/');
-    const mails = t.emulator!.outbox.messages({ to: 'Mia@Magic.test' });
+    const mails = t.emulator.outbox.messages({ to: 'Mia@Magic.test' });
     expect(mails).toHaveLength(1);
     expect(mails[0]!.kind).toBe('email');
     const event = t.events.of('sendMagicLink').at(-1)!;
-    expect(event.user.id).toBe(t.ids.magic);
-    expect(event.rule).toEqual({ id: t.rules.magic, name: 'Magic for magic.test', method: 'magic' });
+    expect(event.user.id).toBe(seed.ids.magic);
+    expect(event.rule).toEqual({ id: seed.rules.magic, name: 'Magic for magic.test', method: 'magic' });
     expect(event.link).toBe(mails[0]!.link);
-    expect(event.link.startsWith(`${t.emulator!.url}/passwordless/`)).toBe(true);
+    expect(event.link.startsWith(`${t.emulator.url}/passwordless/`)).toBe(true);
     const page = await agent.get('/accounts/complete/');
     expect(page.text).toContain('The link works once and expires in 10 minutes. Open it in this browser.');
   });
@@ -43,7 +35,7 @@ describe('magic link, WorkOS provider, WorkOS sends the email', () => {
     // Threat (item 39): a GET of the callback (prefetch, scanner following redirects) logs in or burns the code.
     const agent = t.agent();
     await askAtLogin(agent, 'mia', '/reports/');
-    const path = await landingPath(t.emulator!.outbox.latest('Mia@Magic.test')!.link!);
+    const path = await landingPath(t.emulator.outbox.latest('Mia@Magic.test')!.link!);
     expect(path.startsWith('/accounts/callback/magic/?code=')).toBe(true);
     for (let i = 0; i < 2; i++) {
       const page = await agent.get(path);
@@ -57,14 +49,14 @@ describe('magic link, WorkOS provider, WorkOS sends the email', () => {
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/reports/');
     expect(await isLoggedIn(agent)).toBe(true);
-    expect(t.events.of('login').at(-1)).toMatchObject({ user: { id: t.ids.magic }, rule: { id: t.rules.magic }, method: 'magic' });
+    expect(t.events.of('login').at(-1)).toMatchObject({ user: { id: seed.ids.magic }, rule: { id: seed.rules.magic }, method: 'magic' });
   });
 
   it('a second click on a used WorkOS link shows the "ask for a new one" page', async () => {
     // Threat (item 38): a used link logs in again.
     const agent = t.agent();
     await askAtLogin(agent, 'mia');
-    const link = t.emulator!.outbox.latest('Mia@Magic.test')!.link!;
+    const link = t.emulator.outbox.latest('Mia@Magic.test')!.link!;
     expect((await confirm(agent, await landingPath(link))).status).toBe(303);
     const second = await fetch(link, { redirect: 'manual' });
     const location = new URL(second.headers.get('location')!);
@@ -81,7 +73,7 @@ describe('magic link, WorkOS provider, WorkOS sends the email', () => {
     // Threat (items 32, 36): a captured callback URL logs in again.
     const agent = t.agent();
     await askAtLogin(agent, 'mia');
-    const path = await landingPath(t.emulator!.outbox.latest('Mia@Magic.test')!.link!);
+    const path = await landingPath(t.emulator.outbox.latest('Mia@Magic.test')!.link!);
     const page = await agent.get(path);
     const fields = Object.fromEntries(new URL(path, 'http://x').searchParams);
     expect((await agent.post('/accounts/callback/magic/').type('form').send({ ...fields, _csrf: csrfFrom(page.text) })).status).toBe(303);
@@ -98,7 +90,7 @@ describe('magic link, WorkOS provider, WorkOS sends the email', () => {
     // Threat (items 27, 32): an attacker's link (or one stolen from a mailbox) logs a different browser in.
     const asker = t.agent();
     await askAtLogin(asker, 'mia');
-    const path = await landingPath(t.emulator!.outbox.latest('Mia@Magic.test')!.link!);
+    const path = await landingPath(t.emulator.outbox.latest('Mia@Magic.test')!.link!);
     const other = t.agent();
     const page = await other.get(path);
     expect(page.status).toBe(400);
@@ -117,14 +109,14 @@ describe('magic link, WorkOS provider, WorkOS sends the email', () => {
     // Threat (item 34 class): a link mailed to one user is used with the pending login of another.
     const agent = t.agent();
     await askAtLogin(agent, 'mia');
-    const miaPath = await landingPath(t.emulator!.outbox.latest('Mia@Magic.test')!.link!);
+    const miaPath = await landingPath(t.emulator.outbox.latest('Mia@Magic.test')!.link!);
     // A second magic user asks in the same browser: the newer pending login replaces mia's.
     await t.prisma.user.create({ data: { username: 'max', email: 'max@magic.test' } });
     await askAtLogin(agent, 'max');
     const page = await agent.get(miaPath);
     expect(page.status).toBe(400);
     expect(page.text).toContain(OTHER_SESSION_TEXT);
-    const maxPath = await landingPath(t.emulator!.outbox.latest('max@magic.test')!.link!);
+    const maxPath = await landingPath(t.emulator.outbox.latest('max@magic.test')!.link!);
     expect((await confirm(agent, maxPath)).status).toBe(303);
     expect((await agent.get('/private')).text).toBe('private for max');
   });
@@ -133,7 +125,7 @@ describe('magic link, WorkOS provider, WorkOS sends the email', () => {
     // Threat (item 38): WorkOS's 15-minute minimum stretches the out-of-band window past 10 minutes.
     const agent = t.agent();
     await askAtLogin(agent, 'mia');
-    const link = t.emulator!.outbox.latest('Mia@Magic.test')!.link!;
+    const link = t.emulator.outbox.latest('Mia@Magic.test')!.link!;
     t.clock.advance(600_001);
     const page = await agent.get(await landingPath(link));
     expect(page.status).toBe(400);
@@ -144,8 +136,8 @@ describe('magic link, WorkOS provider, WorkOS sends the email', () => {
   it('a link WorkOS expired comes back as access_denied and is refused', async () => {
     const agent = t.agent();
     await askAtLogin(agent, 'mia');
-    const link = t.emulator!.outbox.latest('Mia@Magic.test')!.link!;
-    t.emulator!.clock.advance(15 * 60_000 + 1);
+    const link = t.emulator.outbox.latest('Mia@Magic.test')!.link!;
+    t.emulator.clock.advance(15 * 60_000 + 1);
     const res = await fetch(link, { redirect: 'manual' });
     const location = new URL(res.headers.get('location')!);
     expect(location.searchParams.get('error')).toBe('access_denied');
@@ -158,19 +150,19 @@ describe('magic link, WorkOS provider, WorkOS sends the email', () => {
     // Threat (spec §5): the profile returned for the code must be the user who asked.
     const agent = t.agent();
     await askAtLogin(agent, 'mia');
-    const path = await landingPath(t.emulator!.outbox.latest('Mia@Magic.test')!.link!);
+    const path = await landingPath(t.emulator.outbox.latest('Mia@Magic.test')!.link!);
     const page = await agent.get(path);
     expect(page.status).toBe(200);
-    await t.prisma.user.update({ where: { id: t.ids.magic }, data: { email: 'mia.new@magic.test' } });
+    await t.prisma.user.update({ where: { id: seed.ids.magic }, data: { email: 'mia.new@magic.test' } });
     try {
       const fields = Object.fromEntries(new URL(path, 'http://x').searchParams);
       const res = await agent.post('/accounts/callback/magic/').type('form').send({ ...fields, _csrf: csrfFrom(page.text) });
       expect(res.status).toBe(400);
       expect(res.text).toContain(INVALID_TEXT);
       expect(await isLoggedIn(agent)).toBe(false);
-      expect(t.events.of('loginFailed').at(-1)).toMatchObject({ user: { id: t.ids.magic }, reason: 'link_invalid' });
+      expect(t.events.of('loginFailed').at(-1)).toMatchObject({ user: { id: seed.ids.magic }, reason: 'link_invalid' });
     } finally {
-      await t.prisma.user.update({ where: { id: t.ids.magic }, data: { email: 'Mia@Magic.test' } });
+      await t.prisma.user.update({ where: { id: seed.ids.magic }, data: { email: 'Mia@Magic.test' } });
     }
   });
 
@@ -184,7 +176,7 @@ describe('magic link, WorkOS provider, WorkOS sends the email', () => {
       .type('form')
       .send({ _csrf: token, username: 'mia' });
     expect(res.status).toBe(303);
-    const hop = await fetch(t.emulator!.outbox.latest('Mia@Magic.test')!.link!, { redirect: 'manual' });
+    const hop = await fetch(t.emulator.outbox.latest('Mia@Magic.test')!.link!, { redirect: 'manual' });
     const location = new URL(hop.headers.get('location')!);
     expect(location.origin + location.pathname).toBe(MAGIC_CALLBACK);
   });
@@ -196,7 +188,7 @@ describe('magic link, WorkOS provider, WorkOS sends the email', () => {
     const token = csrfFrom((await agent.get('/accounts/magic/')).text);
     const res = await agent.post('/accounts/magic/').type('form').send({ _csrf: token, username: 'newcomer@magic.test' });
     expect(res.headers.location).toBe('/accounts/complete/');
-    expect(t.emulator!.outbox.messages()).toHaveLength(0);
+    expect(t.emulator.outbox.messages()).toHaveLength(0);
     expect(await t.prisma.user.count()).toBe(before);
     expect(t.events.of('sendMagicLink')).toHaveLength(sent);
   });

@@ -1,13 +1,10 @@
-// Shared set-up for magic-link tests: the test app with either provider (WorkOS = the emulator on port 0, whose
-// clock follows the app's), users under `magic` and `email_mfa` rules, and helpers that click links as a browser.
+// Shared set-up for magic-link tests: the config for either provider (WorkOS = `createTestApp({ emulator: true })`,
+// the emulator whose clock follows the app's), users under `magic` and `email_mfa` rules, and helpers that click links
+// as a browser.
 import { expect } from 'vitest';
-import { createWorkOSEmulator, type WorkOSEmulator } from '../../src/emulator/index.ts';
 import type { WorkosLoginConfig } from '../../src/index.ts';
-import { BASE_URL, createTestApp, createUser, csrf, csrfFrom, type Agent, type TestApp, type TestAppOptions } from '../support/app.ts';
-export { isLoggedIn } from '../support/app.ts';
+import { BASE_URL, MAGIC_CALLBACK, PASSWORD, createUser, csrf, csrfFrom, type Agent, type TestApp } from '../support/app.ts';
 
-export const PASSWORD = 'correct horse battery';
-export const MAGIC_CALLBACK = `${BASE_URL}/accounts/callback/magic/`;
 export const LOCAL_LINK = /^http:\/\/app\.test\/accounts\/callback\/magic\/\?token=([A-Za-z0-9_-]{43})$/;
 export const SENT_TEXT = 'If an account that logs in by email matches what you entered, we have sent a login link to its email address.';
 export const INVALID_TEXT = 'This login link is invalid, has expired or has already been used. Please ask for a new one.';
@@ -17,62 +14,34 @@ export const NOT_ALLOWED_TEXT = 'This login method is not available for your acc
 
 const ROOMY = { points: 100, durationSeconds: 900 };
 
-export interface MagicApp extends TestApp {
-  emulator: WorkOSEmulator | null;
-  /** Log lines written through the configured logger (for "no link in logs" checks). */
-  logs: string[];
+/**
+ * Config for a magic-link test app: the provider (`workos` needs `emulator` in the app's options), and send limits
+ * roomy enough for one file to send many links to one user (the throttle test sets its own in `config.magicLink`).
+ */
+export function magicConfig(provider: 'workos' | 'local', config: Partial<WorkosLoginConfig> = {}): Partial<WorkosLoginConfig> {
+  return { ...config, magicLink: { provider, sendsPerEmail: ROOMY, sendsPerIp: ROOMY, ...config.magicLink } };
+}
+
+export interface MagicSeed {
   ids: { magic: number; second: number; pat: number; inactive: number };
   rules: { magic: number; emailMfa: number };
-  done(): Promise<void>;
 }
 
-export interface MagicAppOptions {
-  provider: 'workos' | 'local';
-  config?: Partial<WorkosLoginConfig>;
-  configure?: TestAppOptions['configure'];
-  workosTimeoutMs?: number;
-}
-
-export async function createMagicApp(options: MagicAppOptions): Promise<MagicApp> {
-  let app: TestApp | undefined;
-  const emulator =
-    options.provider === 'workos'
-      ? await createWorkOSEmulator({ redirectUris: [MAGIC_CALLBACK], now: () => app?.clock.now ?? Date.now() })
-      : null;
-  const logs: string[] = [];
-  const logger = {
-    info: (m: string, meta?: object) => void logs.push(`${m} ${JSON.stringify(meta ?? {})}`),
-    warn: (m: string, meta?: object) => void logs.push(`${m} ${JSON.stringify(meta ?? {})}`),
-    error: (m: string, meta?: object) => void logs.push(`${m} ${JSON.stringify(meta ?? {})}`),
-  };
-  const workos = emulator ? { apiKey: emulator.apiKey, clientId: emulator.clientId, ...emulator.sdkOptions, timeoutMs: options.workosTimeoutMs ?? 10_000 } : undefined;
-  app = await createTestApp({
-    config: {
-      logger,
-      workos,
-      ...options.config,
-      // Roomy send limits: one file sends many links to one user (the throttle test sets its own).
-      magicLink: { provider: options.provider, sendsPerEmail: ROOMY, sendsPerIp: ROOMY, ...options.config?.magicLink },
-    },
-    configure: options.configure,
-  });
-  const t = app;
+/**
+ * The magic-link cast: mia (`magic` rule, no password), sam (`email_mfa`: PASSWORD then a link), pat (password
+ * rule) and ina (inactive, magic domain).
+ */
+export async function seedMagicUsers(t: TestApp): Promise<MagicSeed> {
   const magic = await createUser(t.prisma, { username: 'mia', email: 'Mia@Magic.test', password: null });
   const second = await createUser(t.prisma, { username: 'sam', email: 'sam@2fa.test', password: PASSWORD });
   const pat = await createUser(t.prisma, { username: 'pat', email: 'pat@example.test', password: PASSWORD });
   const inactive = await createUser(t.prisma, { username: 'ina', email: 'ina@magic.test', password: null, isActive: false });
   const magicRule = await t.login.rules.create({ name: 'Magic for magic.test', method: 'magic', priority: 10, emailRegex: '@magic\\.test$' });
   const emailMfaRule = await t.login.rules.create({ name: 'Email link after password', method: 'email_mfa', priority: 20, emailRegex: '@2fa\\.test$' });
-  return Object.assign(t, {
-    emulator,
-    logs,
+  return {
     ids: { magic: magic.id, second: second.id, pat: pat.id, inactive: inactive.id },
     rules: { magic: magicRule.id, emailMfa: emailMfaRule.id },
-    async done() {
-      await emulator?.close();
-      await t.close();
-    },
-  });
+  };
 }
 
 /** Step 1 + 2 of the login page for a magic user: POST the username; the answer is the redirect to `complete/`. */

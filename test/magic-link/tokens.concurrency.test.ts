@@ -2,16 +2,22 @@
 import type { Server } from 'node:http';
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { magicLinkTokenStore } from '../../src/db/tokens.ts';
 import { MagicLinkTokens } from '../../src/magic-link/tokens.ts';
-import { csrfFrom } from '../support/app.ts';
-import { askAtLogin, createMagicApp, landingPath, linksFor, type MagicApp } from './support.ts';
+import { createTestApp, csrfFrom, type TestApp, type WorkosTestApp } from '../support/app.ts';
+import { askAtLogin, landingPath, linksFor, magicConfig, seedMagicUsers, type MagicSeed } from './support.ts';
 
 describe('concurrent consumption', () => {
-  let local: MagicApp;
-  let workos: MagicApp;
+  let local: TestApp;
+  let localSeed: MagicSeed;
+  let workos: WorkosTestApp;
   let server: Server;
   beforeAll(async () => {
-    [local, workos] = await Promise.all([createMagicApp({ provider: 'local' }), createMagicApp({ provider: 'workos' })]);
+    [local, workos] = await Promise.all([
+      createTestApp({ config: magicConfig('local') }),
+      createTestApp({ emulator: true, config: magicConfig('workos') }),
+    ]);
+    [localSeed] = await Promise.all([seedMagicUsers(local), seedMagicUsers(workos)]);
     server = await new Promise<Server>((resolve) => {
       const s = local.app.listen(0, '127.0.0.1', () => resolve(s));
     });
@@ -19,15 +25,15 @@ describe('concurrent consumption', () => {
   afterAll(async () => {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
-    await local.done();
-    await workos.done();
+    await local.close();
+    await workos.close();
   });
 
   it('local: four browsers POST the same token at once; one logs in, the others are refused', async () => {
     // Threat (item 40): a race turns one single-use link into two sessions.
     for (let round = 0; round < 3; round++) {
       await askAtLogin(local.agent(), 'mia');
-      const path = await landingPath(linksFor(local, local.ids.magic).at(-1)!);
+      const path = await landingPath(linksFor(local, localSeed.ids.magic).at(-1)!);
       const token = new URL(path, 'http://x').searchParams.get('token')!;
       // One listening server, so the four POSTs really arrive together (supertest would otherwise start a server per request).
       const agents = [0, 1, 2, 3].map(() => supertest.agent(server));
@@ -43,8 +49,8 @@ describe('concurrent consumption', () => {
 
   it('the store: three requests that all passed the checks race to use the token; exactly one wins', async () => {
     // Threat (item 40): a check-then-write gap lets two requests each believe they used the token first.
-    const tokens = new MagicLinkTokens(local.prisma, () => local.clock.now);
-    const { token } = await tokens.issue(local.ids.magic, local.rules.magic, '/', 600);
+    const tokens = new MagicLinkTokens(magicLinkTokenStore(local.prisma)!, () => local.clock.now);
+    const { token } = await tokens.issue(localSeed.ids.magic, localSeed.rules.magic, '/', 600);
     const seen = await Promise.all([tokens.findUsable(token), tokens.findUsable(token), tokens.findUsable(token)]);
     expect(seen.every((row) => row !== null)).toBe(true);
     const won = await Promise.all(seen.map((row) => tokens.consume(row!)));
@@ -56,7 +62,7 @@ describe('concurrent consumption', () => {
     // Threat (item 40): a double-submitted confirmation page logs in twice.
     const agent = workos.agent();
     await askAtLogin(agent, 'mia');
-    const path = await landingPath(workos.emulator!.outbox.latest('Mia@Magic.test')!.link!);
+    const path = await landingPath(workos.emulator.outbox.latest('Mia@Magic.test')!.link!);
     const page = await agent.get(path);
     const fields = { ...Object.fromEntries(new URL(path, 'http://x').searchParams), _csrf: csrfFrom(page.text) };
     const before = workos.events.of('login').length;

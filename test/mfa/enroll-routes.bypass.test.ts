@@ -2,33 +2,30 @@
 // (re-enroll from a half-login) and client-chosen factor ids are refused.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOGIN_MESSAGES } from '../../src/index.ts';
+import { createTestApp, isLoggedIn, postForm, type WorkosTestApp } from '../support/app.ts';
 import {
-  createMfaTestApp,
+  MFA_RULE,
   enrollTotpUser,
   halfLogin,
-  isLoggedIn,
   mfaUser,
   passwordStep,
   pendingOf,
-  postForm,
+  startMfaLogin,
   startTotpEnrollment,
   totpCode,
-  type MfaTestApp,
-} from './support.ts';
+} from '../support/mfa.ts';
 
-let t: MfaTestApp;
+let t: WorkosTestApp;
 beforeAll(async () => {
-  t = await createMfaTestApp();
+  t = await createTestApp({ emulator: true, rules: [MFA_RULE] });
 });
 afterAll(() => t.close());
 
 describe('re-enrollment from a half-login', () => {
   it('refuses every enroll route to a user who has a factor, and nothing reaches WorkOS', async () => {
     // Threat (original bypass): with only the password, enroll a new factor of one's own and log in with it.
-    const user = await mfaUser(t, 'victor');
-    await enrollTotpUser(t, 'victor');
-    const agent = t.agent();
-    expect(await passwordStep(agent, 'victor')).toBe('/accounts/verify/');
+    const { user, agent, location } = await startMfaLogin(t, 'victor', { enrolled: { factor: 'totp' } });
+    expect(location).toBe('/accounts/verify/');
     const fault = t.emulator.faults.inject({ path: '/auth/factors/enroll', status: 500, times: 10 });
     const attempts = [
       await agent.get('/accounts/enroll/'),
@@ -55,9 +52,7 @@ describe('re-enrollment from a half-login', () => {
 
   it('an enrollment started before another session saved a factor cannot finish', async () => {
     // Threat: two half-logins race; the second adds an attacker's factor after the owner enrolled.
-    const user = await mfaUser(t, 'wanda');
-    const attacker = t.agent();
-    await passwordStep(attacker, 'wanda');
+    const { user, agent: attacker } = await startMfaLogin(t, 'wanda');
     const { secret } = await startTotpEnrollment(attacker);
     await enrollTotpUser(t, 'wanda');
     const res = await postForm(attacker, '/accounts/enroll-totp/', { action: 'verify', code: totpCode(t, secret) }, '/accounts/verify/');

@@ -2,25 +2,13 @@
 // nobody logged in, and the half-login kept so the retry works.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOGIN_MESSAGES } from '../../src/index.ts';
-import {
-  createMfaTestApp,
-  enrollSmsUser,
-  enrollTotpUser,
-  isLoggedIn,
-  mfaUser,
-  passwordStep,
-  postForm,
-  recoveryCodesIn,
-  smsCode,
-  startTotpEnrollment,
-  totpCode,
-  type MfaTestApp,
-} from './support.ts';
+import { createTestApp, isLoggedIn, postForm, type WorkosTestApp } from '../support/app.ts';
+import { MFA_RULE, recoveryCodesIn, smsCode, startMfaLogin, startTotpEnrollment, totpCode } from '../support/mfa.ts';
 
-let t: MfaTestApp;
+let t: WorkosTestApp;
 beforeAll(async () => {
   // Long enough for a loaded CI machine, short enough to keep the timeout cases quick.
-  t = await createMfaTestApp({ workos: { timeoutMs: 1000 } });
+  t = await createTestApp({ emulator: true, rules: [MFA_RULE], config: { workos: { timeoutMs: 1000 } } });
 });
 afterAll(() => t.close());
 
@@ -32,9 +20,7 @@ function expectUpstreamPage(res: { status: number; text: string }, retry: string
 
 describe('enrollment when WorkOS fails', () => {
   it('TOTP enroll: 500, then a timeout, then success on retry', async () => {
-    const user = await mfaUser(t, 'ann');
-    const agent = t.agent();
-    await passwordStep(agent, 'ann');
+    const { user, agent } = await startMfaLogin(t, 'ann');
     t.emulator.faults.inject({ path: '/auth/factors/enroll', status: 500 });
     expectUpstreamPage(await postForm(agent, '/accounts/enroll-totp/', { action: 'start' }, '/accounts/enroll/'), '/accounts/enroll-totp/');
     t.emulator.faults.inject({ path: '/auth/factors/enroll', hangMs: 4000 });
@@ -46,9 +32,7 @@ describe('enrollment when WorkOS fails', () => {
   });
 
   it('TOTP first code: challenge or verify failing saves nothing; the same code works on retry', async () => {
-    const user = await mfaUser(t, 'ben');
-    const agent = t.agent();
-    await passwordStep(agent, 'ben');
+    const { user, agent } = await startMfaLogin(t, 'ben');
     const { secret } = await startTotpEnrollment(agent);
     const code = totpCode(t, secret);
     t.emulator.faults.inject({ path: '/auth/factors/auth_factor_*', method: 'POST', status: 503 });
@@ -65,9 +49,7 @@ describe('enrollment when WorkOS fails', () => {
   });
 
   it('SMS enroll: 500 saves nothing and texts nothing', async () => {
-    const user = await mfaUser(t, 'cal');
-    const agent = t.agent();
-    await passwordStep(agent, 'cal');
+    const { user, agent } = await startMfaLogin(t, 'cal');
     t.emulator.faults.inject({ path: '/auth/factors/enroll', status: 500 });
     expectUpstreamPage(await postForm(agent, '/accounts/enroll-sms/', { action: 'enroll', phone_number: '+15005550070' }), '/accounts/enroll-sms/');
     expect(t.emulator.outbox.latest('+15005550070')).toBeUndefined();
@@ -77,10 +59,7 @@ describe('enrollment when WorkOS fails', () => {
 
 describe('verification when WorkOS fails', () => {
   it('SMS "Send code" timing out keeps the half-login; sending again works', async () => {
-    await mfaUser(t, 'dan');
-    await enrollSmsUser(t, 'dan', '+15005550071');
-    const agent = t.agent();
-    await passwordStep(agent, 'dan');
+    const { agent } = await startMfaLogin(t, 'dan', { enrolled: { factor: 'sms', phone: '+15005550071' } });
     t.emulator.faults.inject({ path: '/auth/factors/*', method: 'POST', hangMs: 4000 });
     expectUpstreamPage(await postForm(agent, '/accounts/verify/', { action: 'send' }), '/accounts/verify/');
     expect(await isLoggedIn(agent)).toBe(false);
@@ -90,10 +69,7 @@ describe('verification when WorkOS fails', () => {
   });
 
   it('verify failing (500, timeout) does not log in; the same code works on retry', async () => {
-    await mfaUser(t, 'eli');
-    const { secret } = await enrollTotpUser(t, 'eli', '/private');
-    const agent = t.agent();
-    await passwordStep(agent, 'eli', '/private');
+    const { agent, secret } = await startMfaLogin(t, 'eli', { enrolled: { factor: 'totp', next: '/private' }, next: '/private' });
     const code = totpCode(t, secret);
     t.emulator.faults.inject({ path: '/auth/challenges/*', status: 500 });
     expectUpstreamPage(await postForm(agent, '/accounts/verify/', { code }), '/accounts/verify/');

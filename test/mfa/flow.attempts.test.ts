@@ -2,23 +2,17 @@
 // instances' shared store, SMS sends per user, and WorkOS's own per-challenge cap.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOGIN_MESSAGES } from '../../src/index.ts';
-import {
-  createMfaTestApp,
-  enrollSmsUser,
-  enrollTotpUser,
-  isLoggedIn,
-  mfaUser,
-  passwordStep,
-  postForm,
-  smsCode,
-  totpCode,
-  type MfaTestApp,
-} from './support.ts';
+import { createTestApp, isLoggedIn, postForm, type WorkosTestApp } from '../support/app.ts';
+import { MFA_RULE, enrollTotpUser, mfaUser, passwordStep, smsCode, startMfaLogin, totpCode } from '../support/mfa.ts';
 
-let t: MfaTestApp;
+let t: WorkosTestApp;
 beforeAll(async () => {
-  t = await createMfaTestApp({
-    mfa: { maxAttempts: 3, verifyLimit: { points: 4, durationSeconds: 900, blockSeconds: 900 }, smsSendLimit: { points: 2, durationSeconds: 3600 } },
+  t = await createTestApp({
+    emulator: true,
+    rules: [MFA_RULE],
+    config: {
+      mfa: { maxAttempts: 3, verifyLimit: { points: 4, durationSeconds: 900, blockSeconds: 900 }, smsSendLimit: { points: 2, durationSeconds: 3600 } },
+    },
   });
 });
 afterAll(() => t.close());
@@ -26,10 +20,7 @@ afterAll(() => t.close());
 describe('wrong codes', () => {
   it('end the half-login after mfa.maxAttempts; the right code then no longer works', async () => {
     // Threat (items 19, 30): unlimited guesses at a 6-digit code after a correct password.
-    const user = await mfaUser(t, 'gus');
-    const { secret } = await enrollTotpUser(t, 'gus', '/private');
-    const agent = t.agent();
-    await passwordStep(agent, 'gus', '/private');
+    const { user, agent, secret } = await startMfaLogin(t, 'gus', { enrolled: { factor: 'totp', next: '/private' }, next: '/private' });
     const failedBefore = t.events.of('loginFailed').length;
     for (let i = 1; i <= 2; i++) {
       const res = await postForm(agent, '/accounts/verify/', { code: totpCode(t, secret, 10 + i) });
@@ -86,10 +77,7 @@ describe('wrong codes', () => {
   });
 
   it('wrong recovery codes count like wrong codes', async () => {
-    await mfaUser(t, 'jo');
-    await enrollTotpUser(t, 'jo');
-    const agent = t.agent();
-    await passwordStep(agent, 'jo');
+    const { agent } = await startMfaLogin(t, 'jo', { enrolled: { factor: 'totp' } });
     for (const code of ['AAAAA-AAAAA', 'not a code']) {
       const res = await postForm(agent, '/accounts/verify/', { action: 'recovery', recovery_code: code });
       expect(res.status).toBe(401);
@@ -101,10 +89,7 @@ describe('wrong codes', () => {
   });
 
   it("WorkOS's per-challenge cap asks for a new code", async () => {
-    await mfaUser(t, 'kim');
-    await enrollSmsUser(t, 'kim', '+15005550060');
-    const agent = t.agent();
-    await passwordStep(agent, 'kim');
+    const { agent } = await startMfaLogin(t, 'kim', { enrolled: { factor: 'sms', phone: '+15005550060' } });
     await postForm(agent, '/accounts/verify/', { action: 'send' });
     t.emulator.faults.inject({ path: '/auth/challenges/*', method: 'POST', status: 400, body: { code: 'one_time_code_too_many_attempts', message: 'Too many attempts.' } });
     const res = await postForm(agent, '/accounts/verify/', { code: smsCode(t, '+15005550060') });
@@ -118,10 +103,8 @@ describe('wrong codes', () => {
 describe('SMS sends', () => {
   it('are limited per user (sms pumping); the refused send texts nothing', async () => {
     // Threat (item 19): a script presses "Send code" in a loop to run up SMS costs or spam the phone.
-    await mfaUser(t, 'lou');
-    await enrollSmsUser(t, 'lou', '+15005550061'); // the enrollment text is the first send
-    const agent = t.agent();
-    await passwordStep(agent, 'lou');
+    // The enrollment text is the first send.
+    const { agent } = await startMfaLogin(t, 'lou', { enrolled: { factor: 'sms', phone: '+15005550061' } });
     expect((await postForm(agent, '/accounts/verify/', { action: 'send' })).status).toBe(303);
     const count = t.emulator.outbox.messages({ to: '+15005550061' }).length;
     const refused = await postForm(agent, '/accounts/verify/', { action: 'send' });
@@ -134,9 +117,7 @@ describe('SMS sends', () => {
   });
 
   it('count enrollment sends too', async () => {
-    await mfaUser(t, 'max');
-    const agent = t.agent();
-    await passwordStep(agent, 'max');
+    const { agent } = await startMfaLogin(t, 'max');
     expect((await postForm(agent, '/accounts/enroll-sms/', { action: 'enroll', phone_number: '+15005550062' })).status).toBe(303);
     expect((await postForm(agent, '/accounts/enroll-sms/', { action: 'send' })).status).toBe(303);
     const refused = await postForm(agent, '/accounts/enroll-sms/', { action: 'send' });

@@ -1,12 +1,12 @@
 // The half-login after a correct password: not a login, a new session id at each step, nothing else reachable.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { csrf } from '../support/app.ts';
-import { createMfaTestApp, enrollTotpUser, isLoggedIn, mfaUser, passwordStep, pendingOf, postForm, sessionIdSet, totpCode, type MfaTestApp } from './support.ts';
+import { PASSWORD, createTestApp, csrf, csrfFrom, isLoggedIn, postForm, sessionIdSet, type WorkosTestApp } from '../support/app.ts';
+import { MFA_RULE, enrollTotpUser, mfaUser, passwordStep, pendingOf, totpCode } from '../support/mfa.ts';
 
-let t: MfaTestApp;
+let t: WorkosTestApp;
 let secret: string;
 beforeAll(async () => {
-  t = await createMfaTestApp();
+  t = await createTestApp({ emulator: true, rules: [MFA_RULE] });
   await mfaUser(t, 'hal');
   ({ secret } = await enrollTotpUser(t, 'hal'));
 });
@@ -39,13 +39,13 @@ describe('half-login after the password', () => {
     // Threat (item 30): factor or challenge ids taken from the client, or secrets lingering in the session.
     const agent = t.agent();
     const token = await csrf(agent);
-    const res = await agent.post('/accounts/login/').type('form').send({ _csrf: token, username: 'hal', password: 'correct horse battery' });
+    const res = await agent.post('/accounts/login/').type('form').send({ _csrf: token, username: 'hal', password: PASSWORD });
     const sid = sessionIdSet(res)!;
     const pending = await pendingOf(t, sid);
     const user = await t.prisma.user.findUniqueOrThrow({ where: { username: 'hal' } });
     expect(pending).toMatchObject({ userId: user.id, next: '/accounts/profile/', attempts: 0, v: user.sessionVersion });
     expect(pending!.expiresAt).toBe(t.clock.now + 600_000);
-    expect(JSON.stringify(pending)).not.toContain('correct horse battery');
+    expect(JSON.stringify(pending)).not.toContain(PASSWORD);
   });
 
   it('changes the session id at the password step and again when the second factor passes; old ids are dead', async () => {
@@ -53,7 +53,7 @@ describe('half-login after the password', () => {
     const agent = t.agent();
     const first = await agent.get('/accounts/login/');
     const anonymous = sessionIdSet(first)!;
-    const password = await agent.post('/accounts/login/').type('form').send({ _csrf: /name="_csrf" value="([^"]+)"/.exec(first.text)![1], username: 'hal', password: 'correct horse battery' });
+    const password = await agent.post('/accounts/login/').type('form').send({ _csrf: csrfFrom(first.text), username: 'hal', password: PASSWORD });
     const half = sessionIdSet(password)!;
     expect(half).toBeTruthy();
     expect(half).not.toBe(anonymous);
@@ -72,7 +72,7 @@ describe('half-login after the password', () => {
     t.clock.advance(30_000);
     const agent = t.agent();
     const token = await csrf(agent);
-    const res = await agent.post('/accounts/login/').type('form').send({ _csrf: token, username: 'hal', password: 'correct horse battery' });
+    const res = await agent.post('/accounts/login/').type('form').send({ _csrf: token, username: 'hal', password: PASSWORD });
     const cookie = (res.headers['set-cookie'] as unknown as string[]).map((c) => c.split(';')[0]).join('; ');
     expect((await postForm(agent, '/accounts/verify/', { code: totpCode(t, secret) })).status).toBe(303);
     const replay = await t.agent().get('/private').set('Cookie', cookie);

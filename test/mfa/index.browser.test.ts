@@ -2,15 +2,16 @@
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, serve } from '../support/browser.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PASSWORD, createMfaTestApp, mfaUser, totpCode, type MfaTestApp } from './support.ts';
+import { PASSWORD, createTestApp, type WorkosTestApp } from '../support/app.ts';
+import { MFA_RULE, mfaUser, totpCode } from '../support/mfa.ts';
 
-let t: MfaTestApp;
+let t: WorkosTestApp;
 let server: Awaited<ReturnType<typeof serve>>;
 let origin: string;
 let browser: Browser;
 
 beforeAll(async () => {
-  t = await createMfaTestApp();
+  t = await createTestApp({ emulator: true, rules: [MFA_RULE] });
   server = await serve(t.app);
   origin = server.origin;
   browser = await launchChromium();

@@ -1,12 +1,12 @@
 // Every MFA POST needs this session's CSRF token.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOGIN_MESSAGES } from '../../src/index.ts';
-import { csrf } from '../support/app.ts';
-import { createMfaTestApp, enrollSmsUser, isLoggedIn, mfaUser, passwordStep, postForm, smsCode, startTotpEnrollment, totpCode, type MfaTestApp } from './support.ts';
+import { createTestApp, csrf, isLoggedIn, postForm, type WorkosTestApp } from '../support/app.ts';
+import { MFA_RULE, smsCode, startMfaLogin, startTotpEnrollment, totpCode } from '../support/mfa.ts';
 
-let t: MfaTestApp;
+let t: WorkosTestApp;
 beforeAll(async () => {
-  t = await createMfaTestApp();
+  t = await createTestApp({ emulator: true, rules: [MFA_RULE] });
 });
 afterAll(() => t.close());
 
@@ -28,9 +28,7 @@ const verifyPosts: [string, Record<string, string>][] = [
 describe('CSRF on MFA forms', () => {
   it('refuses every enrollment POST without a token or with another session\'s token', async () => {
     // Threat (item 26): a cross-site form drives enrollment (e.g. sends SMS or enrolls an attacker's phone).
-    const user = await mfaUser(t, 'cora');
-    const agent = t.agent();
-    await passwordStep(agent, 'cora');
+    const { user, agent } = await startMfaLogin(t, 'cora');
     const foreign = await csrf(t.agent());
     for (const [path, fields] of enrollPosts) {
       for (const token of [undefined, foreign]) {
@@ -48,10 +46,7 @@ describe('CSRF on MFA forms', () => {
 
   it('refuses every verify POST without a token, even with the right code', async () => {
     // Threat (item 26): login CSRF through the second-factor form.
-    await mfaUser(t, 'dora');
-    await enrollSmsUser(t, 'dora', '+15005550081');
-    const agent = t.agent();
-    await passwordStep(agent, 'dora');
+    const { agent } = await startMfaLogin(t, 'dora', { enrolled: { factor: 'sms', phone: '+15005550081' } });
     const count = t.emulator.outbox.messages({ to: '+15005550081' }).length;
     for (const [path, fields] of verifyPosts) {
       const res = await agent.post(path).type('form').send(fields);

@@ -1,11 +1,11 @@
 // Every MFA page: labelled fields, one h1, no script (usable without JavaScript), never cached or framed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { csrfFrom } from '../support/app.ts';
-import { createMfaTestApp, enrollSmsUser, enrollTotpUser, mfaUser, passwordStep, postForm, totpCode, type MfaTestApp } from './support.ts';
+import { createTestApp, csrfFrom, postForm, type WorkosTestApp } from '../support/app.ts';
+import { MFA_RULE, startMfaLogin, totpCode } from '../support/mfa.ts';
 
-let t: MfaTestApp;
+let t: WorkosTestApp;
 beforeAll(async () => {
-  t = await createMfaTestApp();
+  t = await createTestApp({ emulator: true, rules: [MFA_RULE] });
 });
 afterAll(() => t.close());
 
@@ -35,9 +35,7 @@ function checkPage(res: { status: number; text: string; headers: Record<string, 
 
 describe('MFA pages', () => {
   it('enrollment pages', async () => {
-    await mfaUser(t, 'abe');
-    const agent = t.agent();
-    await passwordStep(agent, 'abe');
+    const { agent } = await startMfaLogin(t, 'abe');
     checkPage(await agent.get('/accounts/enroll/'), 'Set up two-step verification');
     const start = checkPage(await agent.get('/accounts/enroll-totp/'), 'Set up an authenticator app');
     expect(start).toHaveLength(0);
@@ -54,9 +52,7 @@ describe('MFA pages', () => {
   });
 
   it('verify pages and the recovery-codes page', async () => {
-    await mfaUser(t, 'bo');
-    const agent = t.agent();
-    await passwordStep(agent, 'bo');
+    const { agent } = await startMfaLogin(t, 'bo');
     await postForm(agent, '/accounts/enroll-totp/', { action: 'start' }, '/accounts/enroll/');
     const page = await agent.get('/accounts/enroll-totp/');
     const secret = /<code class="ewl-secret">([A-Z2-7 ]+)<\/code>/.exec(page.text)![1]!.replace(/ /g, '');
@@ -65,17 +61,11 @@ describe('MFA pages', () => {
     checkPage(await agent.get('/accounts/recovery-codes/'), 'Save your recovery codes');
     await agent.post('/accounts/recovery-codes/').type('form').send({ _csrf: csrfFrom(shown.text) });
 
-    await mfaUser(t, 'cy');
-    await enrollTotpUser(t, 'cy');
-    const totp = t.agent();
-    await passwordStep(totp, 'cy');
+    const { agent: totp } = await startMfaLogin(t, 'cy', { enrolled: { factor: 'totp' } });
     const inputs = checkPage(await totp.get('/accounts/verify/'), 'Two-step verification');
     expect(inputs.map((i) => attr(i, 'name'))).toEqual(['code', 'recovery_code']);
 
-    await mfaUser(t, 'di');
-    await enrollSmsUser(t, 'di', '+15005550101');
-    const sms = t.agent();
-    await passwordStep(sms, 'di');
+    const { agent: sms } = await startMfaLogin(t, 'di', { enrolled: { factor: 'sms', phone: '+15005550101' } });
     expect(checkPage(await sms.get('/accounts/verify/'), 'Two-step verification').map((i) => attr(i, 'name'))).toEqual(['recovery_code']);
     await postForm(sms, '/accounts/verify/', { action: 'send' });
     expect(checkPage(await sms.get('/accounts/verify/'), 'Two-step verification').map((i) => attr(i, 'name'))).toEqual(['code', 'recovery_code']);

@@ -2,31 +2,20 @@
 // template, send limits and expired challenges. Codes are read from the emulator's outbox.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOGIN_MESSAGES } from '../../src/index.ts';
-import {
-  createMfaTestApp,
-  enrollSmsUser,
-  isLoggedIn,
-  mfaUser,
-  passwordStep,
-  postForm,
-  recoveryCodesIn,
-  smsCode,
-  type MfaTestApp,
-} from './support.ts';
+import { createTestApp, isLoggedIn, postForm, type WorkosTestApp } from '../support/app.ts';
+import { MFA_RULE, recoveryCodesIn, smsCode, startMfaLogin } from '../support/mfa.ts';
 
 const fieldValue = (html: string, name: string) => new RegExp(`<input id="id_${name}" name="${name}"[^>]*? value="([^"]*)"`).exec(html)?.[1];
 
-let t: MfaTestApp;
+let t: WorkosTestApp;
 beforeAll(async () => {
-  t = await createMfaTestApp({ mfa: { pendingTtlSeconds: 1800 } });
+  t = await createTestApp({ emulator: true, rules: [MFA_RULE], config: { mfa: { pendingTtlSeconds: 1800 } } });
 });
 afterAll(() => t.close());
 
 describe('SMS enrollment', () => {
   it('asks for a phone number, texts a code, and saves the factor with the number only after the code verifies', async () => {
-    const user = await mfaUser(t, 'sam');
-    const agent = t.agent();
-    await passwordStep(agent, 'sam');
+    const { user, agent } = await startMfaLogin(t, 'sam');
     const form = await agent.get('/accounts/enroll-sms/');
     expect(form.status).toBe(200);
     expect(form.text).toContain('<label for="id_phone_number">Mobile phone number</label>');
@@ -48,13 +37,11 @@ describe('SMS enrollment', () => {
     expect(await t.prisma.mfaFactor.findMany({ where: { userId: user.id }, select: { type: true, phoneNumber: true } })).toEqual([
       { type: 'sms', phoneNumber: '+15005550006' },
     ]);
-    expect(t.mfaEvents.enrolled.at(-1)).toMatchObject({ user: { username: 'sam' }, factor: { type: 'sms' } });
+    expect(t.events.of('mfaEnrolled').at(-1)).toMatchObject({ user: { username: 'sam' }, factor: { type: 'sms' } });
   });
 
   it('refuses a number that is not E.164 with a message, keeping what was typed, and sends nothing', async () => {
-    await mfaUser(t, 'sid');
-    const agent = t.agent();
-    await passwordStep(agent, 'sid');
+    const { agent } = await startMfaLogin(t, 'sid');
     const before = t.emulator.outbox.messages().length;
     for (const typed of ['555-0100', '0044 20 7946 0000', '+0123456789', 'call me']) {
       const res = await postForm(agent, '/accounts/enroll-sms/', { action: 'enroll', phone_number: typed });
@@ -66,9 +53,7 @@ describe('SMS enrollment', () => {
   });
 
   it('shows WorkOS refusing the number (422) on the form, keeping the typed number', async () => {
-    await mfaUser(t, 'sue');
-    const agent = t.agent();
-    await passwordStep(agent, 'sue');
+    const { agent } = await startMfaLogin(t, 'sue');
     t.emulator.faults.inject({ path: '/auth/factors/enroll', status: 422, body: { code: 'invalid_phone_number', message: 'Phone number is invalid.' } });
     const res = await postForm(agent, '/accounts/enroll-sms/', { action: 'enroll', phone_number: '+15005550009' });
     expect(res.status).toBe(400);
@@ -78,9 +63,7 @@ describe('SMS enrollment', () => {
   });
 
   it('"Use a different number" starts over', async () => {
-    await mfaUser(t, 'seth');
-    const agent = t.agent();
-    await passwordStep(agent, 'seth');
+    const { agent } = await startMfaLogin(t, 'seth');
     await postForm(agent, '/accounts/enroll-sms/', { action: 'enroll', phone_number: '+15005550011' });
     const restart = await postForm(agent, '/accounts/enroll-sms/', { action: 'restart' });
     expect(restart.status).toBe(303);
@@ -94,10 +77,8 @@ describe('SMS enrollment', () => {
 
 describe('SMS verification at a later login', () => {
   it('sends nothing on page load; "Send code" texts a code that logs in', async () => {
-    await mfaUser(t, 'sky');
-    await enrollSmsUser(t, 'sky', '+15005550020');
-    const agent = t.agent();
-    expect(await passwordStep(agent, 'sky')).toBe('/accounts/verify/');
+    const { agent, location } = await startMfaLogin(t, 'sky', { enrolled: { factor: 'sms', phone: '+15005550020' } });
+    expect(location).toBe('/accounts/verify/');
     const count = t.emulator.outbox.messages({ to: '+15005550020' }).length;
     const page = await agent.get('/accounts/verify/');
     await agent.get('/accounts/verify/');
@@ -121,10 +102,7 @@ describe('SMS verification at a later login', () => {
   });
 
   it('asks to send a code first when a code is posted before any was sent', async () => {
-    await mfaUser(t, 'sol');
-    await enrollSmsUser(t, 'sol', '+15005550021');
-    const agent = t.agent();
-    await passwordStep(agent, 'sol');
+    const { agent } = await startMfaLogin(t, 'sol', { enrolled: { factor: 'sms', phone: '+15005550021' } });
     const res = await postForm(agent, '/accounts/verify/', { code: smsCode(t, '+15005550021') });
     expect(res.status).toBe(400);
     expect(res.text).toContain(LOGIN_MESSAGES.mfa_send_first);
@@ -132,10 +110,7 @@ describe('SMS verification at a later login', () => {
   });
 
   it('a new code replaces the previous one', async () => {
-    await mfaUser(t, 'sage');
-    await enrollSmsUser(t, 'sage', '+15005550022');
-    const agent = t.agent();
-    await passwordStep(agent, 'sage');
+    const { agent } = await startMfaLogin(t, 'sage', { enrolled: { factor: 'sms', phone: '+15005550022' } });
     await postForm(agent, '/accounts/verify/', { action: 'send' });
     const first = smsCode(t, '+15005550022');
     await postForm(agent, '/accounts/verify/', { action: 'send' });
@@ -150,10 +125,7 @@ describe('SMS verification at a later login', () => {
   });
 
   it('an expired code says so and offers a new one, which works', async () => {
-    await mfaUser(t, 'stan');
-    await enrollSmsUser(t, 'stan', '+15005550023');
-    const agent = t.agent();
-    await passwordStep(agent, 'stan');
+    const { agent } = await startMfaLogin(t, 'stan', { enrolled: { factor: 'sms', phone: '+15005550023' } });
     await postForm(agent, '/accounts/verify/', { action: 'send' });
     const code = smsCode(t, '+15005550023');
     t.clock.advance(11 * 60_000);
@@ -170,11 +142,9 @@ describe('SMS verification at a later login', () => {
 
 describe('SMS template', () => {
   it('uses the configured string', async () => {
-    const app = await createMfaTestApp({ smsMfaTemplate: 'Acme: your login code is {{code}}. Never share it.' });
+    const app = await createTestApp({ emulator: true, rules: [MFA_RULE], config: { mfa: { smsTemplate: 'Acme: your login code is {{code}}. Never share it.' } } });
     try {
-      await mfaUser(app, 'tara');
-      const agent = app.agent();
-      await passwordStep(agent, 'tara');
+      const { agent } = await startMfaLogin(app, 'tara');
       await postForm(agent, '/accounts/enroll-sms/', { action: 'enroll', phone_number: '+15005550030' });
       const message = app.emulator.outbox.latest('+15005550030');
       expect(message?.body).toBe(`Acme: your login code is ${message?.code}. Never share it.`);
@@ -184,12 +154,9 @@ describe('SMS template', () => {
   });
 
   it('calls the configured function with the user', async () => {
-    const app = await createMfaTestApp({ smsMfaTemplate: (user) => `Hi ${user.firstName}, your Acme code is {{code}}` });
+    const app = await createTestApp({ emulator: true, rules: [MFA_RULE], config: { mfa: { smsTemplate: (user) => `Hi ${user.firstName}, your Acme code is {{code}}` } } });
     try {
-      await mfaUser(app, 'ursula', { firstName: 'Ursula' });
-      await enrollSmsUser(app, 'ursula', '+15005550031');
-      const agent = app.agent();
-      await passwordStep(agent, 'ursula');
+      const { agent } = await startMfaLogin(app, 'ursula', { user: { firstName: 'Ursula' }, enrolled: { factor: 'sms', phone: '+15005550031' } });
       await postForm(agent, '/accounts/verify/', { action: 'send' });
       const message = app.emulator.outbox.latest('+15005550031');
       expect(message?.body).toBe(`Hi Ursula, your Acme code is ${message?.code}`);

@@ -1,32 +1,19 @@
 // TOTP: enrollment from a half-login (QR code, secret, first code), then later logins with the app's code.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOGIN_MESSAGES } from '../../src/index.ts';
-import { csrfFrom } from '../support/app.ts';
-import {
-  ISSUER,
-  createMfaTestApp,
-  enrollTotpUser,
-  isLoggedIn,
-  mfaUser,
-  passwordStep,
-  postForm,
-  recoveryCodesIn,
-  startTotpEnrollment,
-  totpCode,
-  type MfaTestApp,
-} from './support.ts';
+import { createTestApp, csrfFrom, isLoggedIn, postForm, type WorkosTestApp } from '../support/app.ts';
+import { ISSUER, MFA_RULE, recoveryCodesIn, startMfaLogin, startTotpEnrollment, totpCode } from '../support/mfa.ts';
 
-let t: MfaTestApp;
+let t: WorkosTestApp;
 beforeAll(async () => {
-  t = await createMfaTestApp();
+  t = await createTestApp({ emulator: true, rules: [MFA_RULE] });
 });
 afterAll(() => t.close());
 
 describe('TOTP enrollment', () => {
   it('offers TOTP and SMS on enroll/ after the password', async () => {
-    await mfaUser(t, 'tina');
-    const agent = t.agent();
-    expect(await passwordStep(agent, 'tina')).toBe('/accounts/enroll/');
+    const { agent, location } = await startMfaLogin(t, 'tina');
+    expect(location).toBe('/accounts/enroll/');
     const page = await agent.get('/accounts/enroll/');
     expect(page.status).toBe(200);
     expect(page.text).toContain('<h1>Set up two-step verification</h1>');
@@ -36,9 +23,7 @@ describe('TOTP enrollment', () => {
   });
 
   it('shows the QR code and the secret, saves the factor only after a code verifies, then shows 10 recovery codes', async () => {
-    const user = await mfaUser(t, 'tom', { email: 'tom@acme.test' });
-    const agent = t.agent();
-    await passwordStep(agent, 'tom');
+    const { user, agent } = await startMfaLogin(t, 'tom', { user: { email: 'tom@acme.test' } });
     const { secret, html } = await startTotpEnrollment(agent);
     expect(html).toMatch(/<img class="ewl-qr" src="data:image\/png;base64,[A-Za-z0-9+/=]+" width="200" height="200" alt="QR code to add tom@acme.test at Acme MFA to your authenticator app">/);
     expect(html).toContain(`Account: tom@acme.test · Issuer: ${ISSUER}`);
@@ -79,17 +64,15 @@ describe('TOTP enrollment', () => {
     expect(done.status).toBe(303);
     expect(done.headers.location).toBe('/accounts/profile/');
     expect(await isLoggedIn(agent)).toBe(true);
-    expect(t.mfaEvents.enrolled.at(-1)).toMatchObject({ user: { id: user.id, username: 'tom' }, factor: { id: factors[0]!.id, type: 'totp' }, rule: { name: 'MFA Required group' } });
+    expect(t.events.of('mfaEnrolled').at(-1)).toMatchObject({ user: { id: user.id, username: 'tom' }, factor: { id: factors[0]!.id, type: 'totp' }, rule: { name: 'MFA Required group' } });
     expect(t.events.of('login').at(-1)).toMatchObject({ user: { id: user.id }, method: 'mfa' });
   });
 });
 
 describe('TOTP verification at a later login', () => {
   it('asks for the app code on verify/ and logs in with it', async () => {
-    const user = await mfaUser(t, 'tess');
-    const { secret } = await enrollTotpUser(t, 'tess');
-    const agent = t.agent();
-    expect(await passwordStep(agent, 'tess')).toBe('/accounts/verify/');
+    const { user, agent, secret, location } = await startMfaLogin(t, 'tess', { enrolled: { factor: 'totp' } });
+    expect(location).toBe('/accounts/verify/');
     const page = await agent.get('/accounts/verify/');
     expect(page.status).toBe(200);
     expect(page.text).toContain('Enter the code from your authenticator app.');
@@ -106,10 +89,7 @@ describe('TOTP verification at a later login', () => {
   });
 
   it('accepts a code typed with spaces and refuses a wrong one with a message', async () => {
-    await mfaUser(t, 'theo');
-    const { secret } = await enrollTotpUser(t, 'theo');
-    const agent = t.agent();
-    await passwordStep(agent, 'theo');
+    const { agent, secret } = await startMfaLogin(t, 'theo', { enrolled: { factor: 'totp' } });
     const wrong = await postForm(agent, '/accounts/verify/', { code: totpCode(t, secret, 4) });
     expect(wrong.status).toBe(401);
     expect(wrong.text).toContain(LOGIN_MESSAGES.mfa_code_invalid);

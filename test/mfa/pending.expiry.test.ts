@@ -1,28 +1,26 @@
 // The half-login expires (mfa.pendingTtlSeconds) and ends when the account changes under it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOGIN_MESSAGES } from '../../src/index.ts';
-import { createMfaTestApp, enrollTotpUser, isLoggedIn, mfaUser, passwordStep, postForm, startTotpEnrollment, totpCode, type MfaTestApp } from './support.ts';
+import { createTestApp, csrfFrom, isLoggedIn, postForm, type WorkosTestApp } from '../support/app.ts';
+import { MFA_RULE, passwordStep, startMfaLogin, startTotpEnrollment, totpCode } from '../support/mfa.ts';
 
-let t: MfaTestApp;
+let t: WorkosTestApp;
 beforeAll(async () => {
-  t = await createMfaTestApp({ mfa: { pendingTtlSeconds: 120 } });
+  t = await createTestApp({ emulator: true, rules: [MFA_RULE], config: { mfa: { pendingTtlSeconds: 120 } } });
 });
 afterAll(() => t.close());
 
 describe('pending half-login', () => {
   it('works until mfa.pendingTtlSeconds, then asks for the password again and keeps next', async () => {
     // Threat: a half-logged-in session left open forever (the original never expires it).
-    await mfaUser(t, 'nell');
-    const { secret } = await enrollTotpUser(t, 'nell');
-    const early = t.agent();
-    await passwordStep(early, 'nell');
+    const { agent: early, secret } = await startMfaLogin(t, 'nell', { enrolled: { factor: 'totp' } });
     t.clock.advance(119_000);
     expect((await postForm(early, '/accounts/verify/', { code: totpCode(t, secret) })).status).toBe(303);
 
     t.clock.advance(30_000);
     const late = t.agent();
     await passwordStep(late, 'nell', '/private');
-    const token = /name="_csrf" value="([^"]+)"/.exec((await late.get('/accounts/verify/')).text)![1]!;
+    const token = csrfFrom((await late.get('/accounts/verify/')).text);
     t.clock.advance(121_000);
     const page = await late.get('/accounts/verify/');
     expect(page.status).toBe(401);
@@ -35,9 +33,7 @@ describe('pending half-login', () => {
   });
 
   it('an expired enrollment saves nothing', async () => {
-    const user = await mfaUser(t, 'olga');
-    const agent = t.agent();
-    await passwordStep(agent, 'olga');
+    const { user, agent } = await startMfaLogin(t, 'olga');
     const { secret } = await startTotpEnrollment(agent);
     t.clock.advance(121_000);
     const res = await postForm(agent, '/accounts/enroll-totp/', { action: 'verify', code: totpCode(t, secret) }, '/accounts/login/');
@@ -49,10 +45,7 @@ describe('pending half-login', () => {
 
   it('ends when all sessions of the user are ended', async () => {
     // Threat (item 25): an admin ends a suspicious user's sessions, but a pending half-login survives.
-    const user = await mfaUser(t, 'pia');
-    const { secret } = await enrollTotpUser(t, 'pia');
-    const agent = t.agent();
-    await passwordStep(agent, 'pia');
+    const { user, agent, secret } = await startMfaLogin(t, 'pia', { enrolled: { factor: 'totp' } });
     await t.login.endSessions(user.id);
     const res = await postForm(agent, '/accounts/verify/', { code: totpCode(t, secret) }, '/accounts/login/');
     expect(res.status).toBe(401);
@@ -61,10 +54,7 @@ describe('pending half-login', () => {
   });
 
   it('ends when the user is deactivated', async () => {
-    const user = await mfaUser(t, 'quinn');
-    const { secret } = await enrollTotpUser(t, 'quinn');
-    const agent = t.agent();
-    await passwordStep(agent, 'quinn');
+    const { user, agent, secret } = await startMfaLogin(t, 'quinn', { enrolled: { factor: 'totp' } });
     await t.prisma.user.update({ where: { id: user.id }, data: { isActive: false } });
     const res = await postForm(agent, '/accounts/verify/', { code: totpCode(t, secret) }, '/accounts/login/');
     expect(res.status).toBe(401);
@@ -74,10 +64,7 @@ describe('pending half-login', () => {
 
   it('ends when the user\'s rule no longer asks for a password and MFA', async () => {
     // Threat (item 45): the rule changed to SSO during the half-login; the login must not complete on the old rule.
-    await mfaUser(t, 'rex', { email: 'rex@moved-to-sso.test' });
-    const { secret } = await enrollTotpUser(t, 'rex');
-    const agent = t.agent();
-    await passwordStep(agent, 'rex');
+    const { agent, secret } = await startMfaLogin(t, 'rex', { user: { email: 'rex@moved-to-sso.test' }, enrolled: { factor: 'totp' } });
     const rule = await t.login.rules.create({ name: 'SSO now', method: 'GoogleOAuth', priority: 1, emailRegex: '@moved-to-sso\\.test$' });
     t.clock.advance(2000);
     try {

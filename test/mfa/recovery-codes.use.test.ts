@@ -2,11 +2,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOGIN_MESSAGES } from '../../src/index.ts';
 import { hashRecoveryCode, newRecoveryCodes, normalizeRecoveryCode } from '../../src/mfa/recovery-codes.ts';
-import { createMfaTestApp, enrollTotpUser, isLoggedIn, mfaUser, passwordStep, postForm, type MfaTestApp } from './support.ts';
+import { createTestApp, csrfFrom, isLoggedIn, postForm, type WorkosTestApp } from '../support/app.ts';
+import { MFA_RULE, enrollTotpUser, mfaUser, passwordStep, startMfaLogin } from '../support/mfa.ts';
 
-let t: MfaTestApp;
+let t: WorkosTestApp;
 beforeAll(async () => {
-  t = await createMfaTestApp();
+  t = await createTestApp({ emulator: true, rules: [MFA_RULE] });
 });
 afterAll(() => t.close());
 
@@ -26,10 +27,7 @@ describe('recovery codes', () => {
 
   it('one logs in instead of a code, once; reusing it is refused', async () => {
     // Threat: a recovery code (a password-equivalent second factor) works more than once.
-    const user = await mfaUser(t, 'rita');
-    const { recoveryCodes } = await enrollTotpUser(t, 'rita', '/private');
-    const agent = t.agent();
-    await passwordStep(agent, 'rita', '/private');
+    const { user, agent, recoveryCodes } = await startMfaLogin(t, 'rita', { enrolled: { factor: 'totp', next: '/private' }, next: '/private' });
     const page = await agent.get('/accounts/verify/');
     expect(page.text).toContain('<summary>Lost your phone? Use a recovery code</summary>');
     expect(page.text).toContain('<label for="id_recovery_code">Recovery code</label>');
@@ -75,8 +73,8 @@ describe('recovery codes', () => {
     const b = t.agent();
     await passwordStep(a, 'uma');
     await passwordStep(b, 'uma');
-    const tokenA = /name="_csrf" value="([^"]+)"/.exec((await a.get('/accounts/verify/')).text)![1];
-    const tokenB = /name="_csrf" value="([^"]+)"/.exec((await b.get('/accounts/verify/')).text)![1];
+    const tokenA = csrfFrom((await a.get('/accounts/verify/')).text);
+    const tokenB = csrfFrom((await b.get('/accounts/verify/')).text);
     const results = await Promise.all([
       a.post('/accounts/verify/').type('form').send({ _csrf: tokenA, action: 'recovery', recovery_code: recoveryCodes[0] }),
       b.post('/accounts/verify/').type('form').send({ _csrf: tokenB, action: 'recovery', recovery_code: recoveryCodes[0] }),

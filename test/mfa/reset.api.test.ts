@@ -1,12 +1,13 @@
 // login.resetMfa(userId): factors (here and at WorkOS) and recovery codes removed, sessions ended, event emitted.
 import { WorkOS } from '@workos-inc/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMfaTestApp, enrollTotpUser, isLoggedIn, mfaUser, passwordStep, type MfaTestApp } from './support.ts';
+import { createTestApp, isLoggedIn, type WorkosTestApp } from '../support/app.ts';
+import { MFA_RULE, enrollTotpUser, mfaUser, passwordStep } from '../support/mfa.ts';
 
-let t: MfaTestApp;
+let t: WorkosTestApp;
 let sdk: WorkOS;
 beforeAll(async () => {
-  t = await createMfaTestApp();
+  t = await createTestApp({ emulator: true, rules: [MFA_RULE] });
   sdk = new WorkOS(t.emulator.apiKey, t.emulator.sdkOptions);
 });
 afterAll(() => t.close());
@@ -32,8 +33,8 @@ describe('resetMfa', () => {
     expect(await isLoggedIn(agent)).toBe(false);
     const stale = await pending.get('/accounts/verify/');
     expect(stale.status).toBe(401);
-    expect(t.mfaEvents.reset.at(-1)).toMatchObject({ user: { id: user.id, username: 'vera' }, factorsRemoved: 1, recoveryCodesRemoved: 10 });
-    expect(JSON.stringify(t.mfaEvents.reset.at(-1))).not.toContain('passwordHash');
+    expect(t.events.of('mfaReset').at(-1)).toMatchObject({ user: { id: user.id, username: 'vera' }, factorsRemoved: 1, recoveryCodesRemoved: 10 });
+    expect(JSON.stringify(t.events.of('mfaReset').at(-1))).not.toContain('passwordHash');
 
     const again = t.agent();
     expect(await passwordStep(again, 'vera')).toBe('/accounts/enroll/');

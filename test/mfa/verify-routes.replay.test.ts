@@ -4,26 +4,24 @@ import { createHmac } from 'node:crypto';
 import { WorkOS } from '@workos-inc/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOGIN_MESSAGES } from '../../src/index.ts';
-import { csrf } from '../support/app.ts';
+import { createTestApp, csrf, csrfFrom, isLoggedIn, postForm, type WorkosTestApp } from '../support/app.ts';
 import {
-  createMfaTestApp,
+  MFA_RULE,
   enrollSmsUser,
   enrollTotpUser,
   halfLogin,
-  isLoggedIn,
   mfaUser,
   passwordStep,
   pendingOf,
-  postForm,
   smsCode,
+  startMfaLogin,
   startTotpEnrollment,
   totpCode,
-  type MfaTestApp,
-} from './support.ts';
+} from '../support/mfa.ts';
 
-let t: MfaTestApp;
+let t: WorkosTestApp;
 beforeAll(async () => {
-  t = await createMfaTestApp();
+  t = await createTestApp({ emulator: true, rules: [MFA_RULE] });
 });
 afterAll(() => t.close());
 
@@ -39,11 +37,8 @@ async function cloneSession(sid: string): Promise<string> {
 describe('TOTP codes are single-use', () => {
   it('a code accepted on one challenge is refused on a new challenge in the same window', async () => {
     // Threat (item 29): a shoulder-surfed or phished TOTP code is replayed within its 30-90 s window.
-    const user = await mfaUser(t, 'ada');
-    const { secret } = await enrollTotpUser(t, 'ada');
+    const { user, agent: first, secret } = await startMfaLogin(t, 'ada', { enrolled: { factor: 'totp' } });
     const code = totpCode(t, secret);
-    const first = t.agent();
-    await passwordStep(first, 'ada');
     expect((await postForm(first, '/accounts/verify/', { code })).status).toBe(303);
 
     const second = t.agent();
@@ -66,9 +61,7 @@ describe('TOTP codes are single-use', () => {
 
   it('the enrollment code cannot be reused as the first login code', async () => {
     // Threat (item 52): the code typed at enrollment (seen on screen or in traffic) opens the next login.
-    await mfaUser(t, 'bea');
-    const agent = t.agent();
-    await passwordStep(agent, 'bea');
+    const { agent } = await startMfaLogin(t, 'bea');
     const { secret } = await startTotpEnrollment(agent);
     const code = totpCode(t, secret);
     expect((await postForm(agent, '/accounts/enroll-totp/', { action: 'verify', code })).status).toBe(200);
@@ -104,10 +97,7 @@ describe('TOTP codes are single-use', () => {
 describe('challenges', () => {
   it('a verified challenge is never accepted twice, even from a copy of the session', async () => {
     // Threat (item 30): a replayed pending session reuses a challenge that already logged someone in.
-    await mfaUser(t, 'dee');
-    await enrollSmsUser(t, 'dee', '+15005550050');
-    const agent = t.agent();
-    const { sid } = await halfLogin(agent, 'dee');
+    const { agent, sid } = await startMfaLogin(t, 'dee', { enrolled: { factor: 'sms', phone: '+15005550050' } });
     await postForm(agent, '/accounts/verify/', { action: 'send' });
     const code = smsCode(t, '+15005550050');
     const cookie = await cloneSession(sid);
@@ -116,7 +106,7 @@ describe('challenges', () => {
     const copy = t.agent();
     const page = await copy.get('/accounts/verify/').set('Cookie', cookie);
     expect(page.status).toBe(200);
-    const token = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
+    const token = csrfFrom(page.text);
     const replay = await copy.post('/accounts/verify/').set('Cookie', cookie).type('form').send({ _csrf: token, code });
     expect(replay.status).toBe(401);
     expect(replay.text).toContain(LOGIN_MESSAGES.mfa_code_used);

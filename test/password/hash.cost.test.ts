@@ -3,15 +3,14 @@ import bcrypt from 'bcrypt';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../src/index.ts';
 import { PasswordHasher, bcryptCost } from '../../src/password/hash.ts';
-import { createTestApp, createUser, passwordLogin, type TestApp } from '../support/app.ts';
+import { PASSWORD, createTestApp, createUser, passwordLogin, type TestApp } from '../support/app.ts';
 import { newResetLink, submitNewPassword } from './support.ts';
 
-const PASSWORD = 'correct horse battery';
 const apps: TestApp[] = [];
 afterAll(() => Promise.all(apps.map((a) => a.close())));
 
 async function app(bcryptCostSetting: number): Promise<TestApp> {
-  const t = await createTestApp({ config: { bcryptCost: bcryptCostSetting } });
+  const t = await createTestApp({ config: { password: { bcryptCost: bcryptCostSetting } } });
   apps.push(t);
   return t;
 }
@@ -37,9 +36,9 @@ describe('bcrypt cost', () => {
 
   it('uses a default cost of at least 10', async () => {
     // Threat (item 13): a host that sets nothing gets a weak cost.
-    const t = await createTestApp({ config: { bcryptCost: undefined } });
+    const t = await createTestApp({ config: { password: { bcryptCost: undefined } } });
     apps.push(t);
-    expect(t.login.config.bcryptCost).toBeGreaterThanOrEqual(10);
+    expect(t.login.config.password.bcryptCost).toBeGreaterThanOrEqual(10);
   });
 
   it('rehashes at login when the configured cost is higher than the stored one', async () => {

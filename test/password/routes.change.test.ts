@@ -2,8 +2,7 @@
 // this session and the end of every other session.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOGIN_MESSAGES } from '../../src/index.ts';
-import { createTestApp, createUser, csrf, passwordLogin, type Agent, type TestApp } from '../support/app.ts';
-import { isLoggedIn, sessionIdSet, storeHas } from './support.ts';
+import { createTestApp, createUser, csrf, isLoggedIn, passwordLogin, sessionIdSet, storeHas, type Agent, type TestApp } from '../support/app.ts';
 
 const OLD = 'old password 123';
 const NEW = 'a new password 456';
@@ -11,7 +10,7 @@ const MIN_LENGTH = 12;
 let t: TestApp;
 
 beforeAll(async () => {
-  t = await createTestApp({ config: { passwordMinLength: MIN_LENGTH } });
+  t = await createTestApp({ config: { password: { minLength: MIN_LENGTH } } });
 });
 afterAll(() => t.close());
 
@@ -81,7 +80,7 @@ describe('password change', () => {
     expect(await passwordWorks(user.username, OLD)).toBe(true);
   });
 
-  it('refuses a password shorter than passwordMinLength', async () => {
+  it('refuses a password shorter than password.minLength', async () => {
     const { user, agent } = await loggedInUser();
     const short = 'x'.repeat(MIN_LENGTH - 1);
     const res = await change(agent, { old_password: OLD, new_password1: short });

@@ -7,7 +7,7 @@ const POINTS = 2;
 let t: TestApp;
 
 beforeAll(async () => {
-  t = await createTestApp({ config: { rateLimit: { passwordReset: { points: POINTS, durationSeconds: 3600 } } } });
+  t = await createTestApp({ config: { password: { resetLimit: { points: POINTS, durationSeconds: 3600 } } } });
 });
 afterAll(() => t.close());
 

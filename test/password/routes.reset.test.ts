@@ -3,8 +3,8 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOGIN_MESSAGES } from '../../src/index.ts';
-import { createTestApp, createUser, passwordLogin, type TestApp } from '../support/app.ts';
-import { LINK_PATTERN, isLoggedIn, linksFor, newResetLink, pathOf, postToLink, requestReset, submitNewPassword, tokenOf } from './support.ts';
+import { createTestApp, createUser, csrfFrom, isLoggedIn, passwordLogin, type TestApp } from '../support/app.ts';
+import { LINK_PATTERN, linksFor, newResetLink, pathOf, postToLink, requestReset, submitNewPassword, tokenOf } from './support.ts';
 
 const OLD = 'old password 123';
 const NEW = 'brand new password 456';
@@ -13,7 +13,7 @@ const RESET_LIMIT = { points: 10, durationSeconds: 3600 };
 let t: TestApp;
 
 beforeAll(async () => {
-  t = await createTestApp({ config: { rateLimit: { passwordReset: RESET_LIMIT } } });
+  t = await createTestApp({ config: { password: { resetLimit: RESET_LIMIT } } });
 });
 afterAll(() => t.close());
 
@@ -188,11 +188,11 @@ describe('using the link', () => {
     expect(await loginStatus(user.username, NEW)).toBe(303);
   });
 
-  it('refuses a link past passwordResetTtlSeconds', async () => {
+  it('refuses a link past password.resetTtlSeconds', async () => {
     // Threat (item 42): an old, forgotten link still resets the password.
     const user = await newUser();
     const link = await newResetLink(t, user.id, user.email);
-    const ttlMs = t.login.config.passwordResetTtlSeconds * 1000;
+    const ttlMs = t.login.config.password.resetTtlSeconds * 1000;
     t.clock.advance(ttlMs - 1000);
     expect((await t.agent().get(pathOf(link))).status).toBe(200);
     t.clock.advance(2000);
@@ -257,10 +257,9 @@ describe('using the link', () => {
     const link = await newResetLink(t, user.id, user.email);
     const [a, b] = [t.agent(), t.agent()];
     const [pageA, pageB] = await Promise.all([a.get(pathOf(link)), b.get(pathOf(link))]);
-    const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
     const [resA, resB] = await Promise.all([
-      a.post(pathOf(link)).type('form').send({ _csrf: csrfOf(pageA.text), new_password1: 'first racer pw', new_password2: 'first racer pw' }),
-      b.post(pathOf(link)).type('form').send({ _csrf: csrfOf(pageB.text), new_password1: 'second racer pw', new_password2: 'second racer pw' }),
+      a.post(pathOf(link)).type('form').send({ _csrf: csrfFrom(pageA.text), new_password1: 'first racer pw', new_password2: 'first racer pw' }),
+      b.post(pathOf(link)).type('form').send({ _csrf: csrfFrom(pageB.text), new_password1: 'second racer pw', new_password2: 'second racer pw' }),
     ]);
     const statuses = [resA.status, resB.status].sort();
     expect(statuses).toEqual([303, 400]);

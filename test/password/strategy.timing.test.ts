@@ -10,17 +10,16 @@
 import bcrypt from 'bcrypt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOGIN_MESSAGES, hashPassword } from '../../src/index.ts';
-import { createTestApp, createUser, csrf, type Agent, type TestApp } from '../support/app.ts';
+import { PASSWORD, createTestApp, createUser, csrf, type Agent, type TestApp } from '../support/app.ts';
 
 const COST = 8;
 const TRIES = 30;
-const PASSWORD = 'correct horse battery';
 let t: TestApp;
 
 beforeAll(async () => {
   t = await createTestApp({
     config: {
-      bcryptCost: COST,
+      password: { bcryptCost: COST },
       // Every try fails: keep the throttles out of the way (each request also gets its own client IP).
       rateLimit: { perAccount: { points: 100, durationSeconds: 900 }, perIp: { points: 100, durationSeconds: 900 } },
     },

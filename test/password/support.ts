@@ -1,7 +1,6 @@
 // Helpers for the password-reset, password-change and throttling tests: real HTTP through supertest.
 import { expect } from 'vitest';
 import { csrf, csrfFrom, type Agent, type TestApp } from '../support/app.ts';
-export { isLoggedIn, sessionIdSet } from '../support/app.ts';
 
 export const LINK_PATTERN = /^http:\/\/app\.test\/accounts\/reset\/([A-Za-z0-9_-]{43})\/$/;
 
@@ -47,9 +46,3 @@ export async function postToLink(agent: Agent, link: string, password: string) {
   return agent.post(pathOf(link)).type('form').send({ _csrf: token, new_password1: password, new_password2: password });
 }
 
-
-
-/** Whether the session store still holds a session id. */
-export function storeHas(t: TestApp, sid: string): Promise<boolean> {
-  return new Promise((resolve, reject) => t.store.get(sid, (err, s) => (err ? reject(err) : resolve(!!s))));
-}

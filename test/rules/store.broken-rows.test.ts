@@ -1,9 +1,8 @@
 // Threat: one rule written straight to the database with a bad regex, bad JSON or a bad filter turns every
 // login into a 500 (denial of service). Such rules are skipped and logged; login goes on with the others.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, createUser, csrf, passwordLogin, type TestApp } from '../support/app.ts';
+import { PASSWORD, createTestApp, createUser, csrf, passwordLogin, type TestApp } from '../support/app.ts';
 
-const PASSWORD = 'correct horse battery';
 let t: TestApp;
 const warned: { message: string; meta?: Record<string, unknown> }[] = [];
 const errors: string[] = [];

@@ -2,9 +2,11 @@
 // through one is seen by the other once its ~1 s snapshot window has passed. Time moves by the injected clock.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Logger } from '../../src/config.ts';
+import { RuleRepository } from '../../src/db/rules.ts';
 import { UserRepository } from '../../src/db/users.ts';
 import { RuleStore } from '../../src/rules/store.ts';
 import { createTestDb, type TestDb, type TestPrisma } from '../support/db.ts';
+import { BUILTIN_CATALOG } from '../support/catalog.ts';
 
 let db: TestDb;
 let a: RuleStore;
@@ -14,7 +16,7 @@ const warnings: string[] = [];
 const logger: Logger = { info() {}, warn: (m) => void warnings.push(m), error: (m) => void warnings.push(m) };
 
 const storeOn = (prisma: TestPrisma) =>
-  new RuleStore(prisma, new UserRepository(prisma, { usernameLookup: true, emailLookup: false, activeUserFilter: { isActive: true } }), logger, () => clock.now);
+  new RuleStore(new RuleRepository(prisma), new UserRepository(prisma, { usernameLookup: true, emailLookup: false, activeUserFilter: { isActive: true } }), logger, BUILTIN_CATALOG, () => clock.now);
 
 const names = async (store: RuleStore) => (await store.list()).map((r) => r.name);
 

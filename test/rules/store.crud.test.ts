@@ -3,10 +3,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RuleValidationError, type LoginRuleInput } from '../../src/index.ts';
 import type { Logger } from '../../src/config.ts';
+import { RuleRepository } from '../../src/db/rules.ts';
 import { UserRepository } from '../../src/db/users.ts';
 import { RuleStore } from '../../src/rules/store.ts';
 import { createUser } from '../support/app.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
+import { BUILTIN_CATALOG } from '../support/catalog.ts';
 
 let db: TestDb;
 let rules: RuleStore;
@@ -16,7 +18,7 @@ const logger: Logger = { info() {}, warn: (m) => void warnings.push(m), error: (
 beforeAll(async () => {
   db = await createTestDb();
   const users = new UserRepository(db.prisma, { usernameLookup: true, emailLookup: false, activeUserFilter: { isActive: true } });
-  rules = new RuleStore(db.prisma, users, logger);
+  rules = new RuleStore(new RuleRepository(db.prisma), users, logger, BUILTIN_CATALOG);
   await db.prisma.group.create({ data: { name: 'Staff' } });
   await db.prisma.group.create({ data: { name: 'MFA' } });
 });
@@ -30,7 +32,7 @@ async function refusal(fn: () => Promise<unknown>): Promise<RuleValidationError>
   );
   expect(err).toBeInstanceOf(RuleValidationError);
   const e = err as RuleValidationError;
-  expect(e.code).toBe('ERR_LOGIN_RULE_INVALID');
+  expect(e.code).toBe('rule_invalid');
   expect(e.name).toBe('RuleValidationError');
   return e;
 }

@@ -2,10 +2,12 @@
 // (groups, flags, MFA factors, SSO identities), with the user lookup settings and the active-user filter.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Logger, ResolvedConfig } from '../../src/config.ts';
+import { RuleRepository } from '../../src/db/rules.ts';
 import { UserRepository } from '../../src/db/users.ts';
 import { RuleStore } from '../../src/rules/store.ts';
 import { createUser } from '../support/app.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
+import { BUILTIN_CATALOG } from '../support/catalog.ts';
 
 type LookupConfig = Pick<ResolvedConfig, 'usernameLookup' | 'emailLookup' | 'activeUserFilter'>;
 
@@ -16,7 +18,7 @@ const logger: Logger = { info() {}, warn: (m) => void warnings.push(m), error: (
 const ids: Record<string, number> = {};
 
 const DEFAULTS: LookupConfig = { usernameLookup: true, emailLookup: false, activeUserFilter: { isActive: true } };
-const storeWith = (config: Partial<LookupConfig>) => new RuleStore(db.prisma, new UserRepository(db.prisma, { ...DEFAULTS, ...config }), logger);
+const storeWith = (config: Partial<LookupConfig>) => new RuleStore(new RuleRepository(db.prisma), new UserRepository(db.prisma, { ...DEFAULTS, ...config }), logger, BUILTIN_CATALOG);
 
 beforeAll(async () => {
   db = await createTestDb();

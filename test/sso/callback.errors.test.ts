@@ -1,15 +1,15 @@
 // What the callback shows when the IdP reports an error, and when WorkOS is down, failing or slow: a friendly,
 // escaped message or a "try again" page — and nothing saved.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUser } from '../support/app.ts';
-import { completeIdpLogin, createWorkosTestApp, startLogin, whoAmI, type WorkosTestApp } from '../support/workos.ts';
+import { createTestApp, createUser, type WorkosTestApp } from '../support/app.ts';
+import { completeIdpLogin, startLogin, whoAmI } from '../support/workos.ts';
 
 const UPSTREAM = 'We could not complete your request right now. Please try again in a moment.';
 
 let t: WorkosTestApp;
 
 beforeAll(async () => {
-  t = await createWorkosTestApp({ timeoutMs: 500 });
+  t = await createTestApp({ emulator: { timeoutMs: 500 } });
   await t.login.rules.create({ name: 'Acme SAML', method: 'sso', priority: 10, emailRegex: '@acme\\.test$', organizationId: 'org_acme', jitCreation: 'attributes', allowIdpInitiated: true });
   await t.login.rules.create({ name: 'Globex SAML', method: 'sso', priority: 11, emailRegex: '@globex\\.test$', organizationId: 'org_globex' });
   await createUser(t.prisma, { username: 'ada', email: 'ada@acme.test', password: null });

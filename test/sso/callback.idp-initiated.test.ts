@@ -1,15 +1,15 @@
 // IdP-initiated SSO (a callback with a code and no state): off unless a rule that matches the profile's
 // organization/connection opts in; then the user is found by identity, else by unique email, else created (JIT).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUser } from '../support/app.ts';
-import { createWorkosTestApp, idpInitiatedLogin, whoAmI, type WorkosTestApp } from '../support/workos.ts';
+import { createTestApp, createUser, type WorkosTestApp } from '../support/app.ts';
+import { idpInitiatedLogin, whoAmI } from '../support/workos.ts';
 
 const DISABLED = 'IdP-initiated login is not enabled for your organization. Please log in from this site instead.';
 
 let t: WorkosTestApp;
 
 beforeAll(async () => {
-  t = await createWorkosTestApp({ config: { loginRedirectUrl: '/private' } });
+  t = await createTestApp({ emulator: true, config: { loginRedirectUrl: '/private' } });
   // Acme: SP-initiated only. Globex: IdP-initiated allowed, JIT for anyone its IdP sends (rule targets SSO users).
   await t.login.rules.create({ name: 'Acme SAML', method: 'sso', priority: 10, emailRegex: '@acme\\.test$', organizationId: 'org_acme', jitCreation: 'idp' });
   await t.login.rules.create({ name: 'Globex SAML', method: 'sso', priority: 11, lookupAttributes: { hasSso: true }, emailRegex: '@globex\\.test$', organizationId: 'org_globex', jitCreation: 'idp', allowIdpInitiated: true });

@@ -2,13 +2,13 @@
 // tenant-scoped identity or, at the first login, by matching email; never a disabled account, never an account
 // whose own rule is not SSO.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUser } from '../support/app.ts';
-import { appPath, completeIdpLogin, createWorkosTestApp, idpInitiatedLogin, ssoLogin, startLogin, whoAmI, type WorkosTestApp } from '../support/workos.ts';
+import { createTestApp, createUser, type WorkosTestApp } from '../support/app.ts';
+import { appPath, completeIdpLogin, idpInitiatedLogin, ssoLogin, startLogin, whoAmI } from '../support/workos.ts';
 
 let t: WorkosTestApp;
 
 beforeAll(async () => {
-  t = await createWorkosTestApp();
+  t = await createTestApp({ emulator: true });
   await t.login.rules.create({ name: 'Staff use passwords', method: 'password', priority: 5, lookupAttributes: { isStaff: true } });
   await t.login.rules.create({ name: 'Acme SAML', method: 'sso', priority: 10, emailRegex: '@acme\\.test$', organizationId: 'org_acme', jitCreation: 'attributes' });
   await t.login.rules.create({ name: 'Globex SAML', method: 'sso', priority: 11, emailRegex: '@globex\\.test$', organizationId: 'org_globex' });

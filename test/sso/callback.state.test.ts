@@ -1,8 +1,8 @@
 // The SSO `state`: random, stored server-side (hashed), bound to the browser session, single-use and expiring;
 // the code is exchanged once. Every bad callback is refused with a message (400), never a 500, and nothing leaks.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUser } from '../support/app.ts';
-import { completeIdpLogin, createWorkosTestApp, sessionCookie, startLogin, whoAmI, type WorkosTestApp } from '../support/workos.ts';
+import { createTestApp, createUser, type WorkosTestApp } from '../support/app.ts';
+import { completeIdpLogin, sessionCookie, startLogin, whoAmI } from '../support/workos.ts';
 
 const STATE_INVALID = 'This sign-in response does not belong to this browser session or was already used. Please start again.';
 const STATE_EXPIRED = 'Your sign-in took too long and has expired. Please start again.';
@@ -11,7 +11,7 @@ const CODE_INVALID = 'This sign-in has expired or was already used. Please start
 let t: WorkosTestApp;
 
 beforeAll(async () => {
-  t = await createWorkosTestApp();
+  t = await createTestApp({ emulator: true });
   await t.login.rules.create({ name: 'Acme SAML', method: 'sso', priority: 10, emailRegex: '@acme\\.test$', organizationId: 'org_acme' });
   await createUser(t.prisma, { username: 'ada', email: 'ada@acme.test', password: null });
 });

@@ -3,7 +3,8 @@
 // never evaluated), and the checks that refuse a bad rule when it is saved.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RuleValidationError } from '../../src/index.ts';
-import { createWorkosTestApp, ssoLogin, type WorkosTestApp } from '../support/workos.ts';
+import { createTestApp, type WorkosTestApp } from '../support/app.ts';
+import { ssoLogin } from '../support/workos.ts';
 
 const NOT_PROVISIONED = 'Your account has not been provisioned. Please contact your administrator.';
 
@@ -17,7 +18,7 @@ const userOf = (email: string) =>
   t.prisma.user.findFirstOrThrow({ where: { email }, include: { profile: true, location: true, emailAddresses: { orderBy: { id: 'asc' } }, groups: true } });
 
 beforeAll(async () => {
-  t = await createWorkosTestApp();
+  t = await createTestApp({ emulator: true });
   await t.prisma.location.create({ data: { locationId: 'loc-hq', address: '1 Main St' } });
 });
 afterAll(() => t.close());

@@ -1,12 +1,13 @@
 // Two first logins of the same person at the same moment (double click, two tabs) create ONE user, one identity
 // and one userCreated event; both browsers end up logged in as that user.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { completeIdpLogin, createWorkosTestApp, startLogin, whoAmI, type WorkosTestApp } from '../support/workos.ts';
+import { createTestApp, type WorkosTestApp } from '../support/app.ts';
+import { completeIdpLogin, startLogin, whoAmI } from '../support/workos.ts';
 
 let t: WorkosTestApp;
 
 beforeAll(async () => {
-  t = await createWorkosTestApp();
+  t = await createTestApp({ emulator: true });
   await t.prisma.group.create({ data: { name: 'Acme' } });
   await t.login.rules.create({
     name: 'Acme JIT',

@@ -2,8 +2,8 @@
 // templates), JIT groups, and the userCreated event.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkosLoginEvents } from '../../src/index.ts';
-import { createUser } from '../support/app.ts';
-import { createWorkosTestApp, ssoLogin, whoAmI, type WorkosTestApp } from '../support/workos.ts';
+import { createTestApp, createUser, type WorkosTestApp } from '../support/app.ts';
+import { ssoLogin, whoAmI } from '../support/workos.ts';
 
 const NOT_PROVISIONED = 'Your account has not been provisioned. Please contact your administrator.';
 
@@ -14,7 +14,7 @@ const rule = (sub: string, extra: Record<string, unknown> = {}) =>
 const person = (email: string, extra: Record<string, unknown> = {}) => ({ profile: { email, firstName: 'New', lastName: 'Person', connectionId: 'conn_acme_saml', ...extra } });
 
 beforeAll(async () => {
-  t = await createWorkosTestApp();
+  t = await createTestApp({ emulator: true });
   await t.prisma.group.createMany({ data: [{ name: 'Engineering' }, { name: 'Acme' }, { name: 'Unrelated' }] });
 });
 afterAll(() => t.close());
@@ -89,7 +89,7 @@ describe('usernames', () => {
     ['id', /^prof_[0-9A-Z]{26}$/],
   ] as const) {
     it(`jitUsername "${format}"`, async () => {
-      const app = await createWorkosTestApp({ config: { jitUsername: format } });
+      const app = await createTestApp({ emulator: true, config: { sso: { jitUsername: format } } });
       try {
         await app.login.rules.create({ name: 'JIT', method: 'sso', priority: 10, emailRegex: '@fmt\\.acme\\.test$', organizationId: 'org_acme', jitCreation: 'attributes' });
         const agent = app.agent();

@@ -1,14 +1,14 @@
 // SSO settings: the state lifetime, the callback URL sent to WorkOS, and what happens without WorkOS keys.
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, workosLogin } from '../../src/index.ts';
-import { createTestApp, createUser, csrf } from '../support/app.ts';
-import { completeIdpLogin, createWorkosTestApp, startLogin, whoAmI, type WorkosTestApp } from '../support/workos.ts';
+import { createTestApp, createUser, csrf, type WorkosTestApp } from '../support/app.ts';
+import { completeIdpLogin, startLogin, whoAmI } from '../support/workos.ts';
 
 const apps: { close(): Promise<void> }[] = [];
 afterAll(() => Promise.all(apps.map((a) => a.close())));
 
 async function app(config: Record<string, unknown>): Promise<WorkosTestApp> {
-  const t = await createWorkosTestApp({ config });
+  const t = await createTestApp({ emulator: true, config });
   apps.push(t);
   await t.login.rules.create({ name: 'Acme SAML', method: 'sso', priority: 10, emailRegex: '@acme\\.test$', organizationId: 'org_acme' });
   await createUser(t.prisma, { username: 'ada', email: 'ada@acme.test', password: null });
@@ -31,8 +31,8 @@ describe('SSO settings', () => {
     expect(await whoAmI(late)).toBeNull();
   });
 
-  it('callbackUrls.sso is the redirect URI sent to WorkOS', async () => {
-    const t = await app({ callbackUrls: { sso: 'https://login.example.com/sso/callback' } });
+  it('sso.callbackUrl is the redirect URI sent to WorkOS', async () => {
+    const t = await app({ sso: { callbackUrl: 'https://login.example.com/sso/callback' } });
     const authorize = new URL(await startLogin(t.agent(), 'ada'));
     expect(authorize.searchParams.get('redirect_uri')).toBe('https://login.example.com/sso/callback');
   });

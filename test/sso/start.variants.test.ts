@@ -2,14 +2,14 @@
 // Step 2 redirects to WorkOS with the rule's selector, our callback, a fresh state and the typed name as login hint;
 // the callback logs the user in and goes to `next`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUser } from '../support/app.ts';
-import { completeIdpLogin, createWorkosTestApp, SSO_CALLBACK, ssoLogin, startLogin, TEST_CLIENT_ID, whoAmI, type WorkosTestApp } from '../support/workos.ts';
+import { SSO_CALLBACK, TEST_CLIENT_ID, createTestApp, createUser, type WorkosTestApp } from '../support/app.ts';
+import { completeIdpLogin, ssoLogin, startLogin, whoAmI } from '../support/workos.ts';
 
 let t: WorkosTestApp;
 const rules: Record<string, number> = {};
 
 beforeAll(async () => {
-  t = await createWorkosTestApp();
+  t = await createTestApp({ emulator: true });
   rules.org = (await t.login.rules.create({ name: 'Acme SAML', method: 'sso', priority: 10, emailRegex: '@acme\\.test$', organizationId: 'org_acme' })).id;
   rules.conn = (await t.login.rules.create({ name: 'Solo SAML', method: 'sso', priority: 11, emailRegex: '@solo\\.test$', connectionId: 'conn_solo_saml' })).id;
   rules.google = (await t.login.rules.create({ name: 'Google', method: 'GoogleOAuth', priority: 12, emailRegex: '@gmail\\.test$' })).id;

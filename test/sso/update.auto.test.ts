@@ -2,8 +2,8 @@
 // profile and re-renders templated saved attributes, re-linking `~`/`!` relations without renaming shared records.
 // Off: the account is left as it is.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUser } from '../support/app.ts';
-import { createWorkosTestApp, ssoLogin, type WorkosTestApp } from '../support/workos.ts';
+import { createTestApp, createUser, type WorkosTestApp } from '../support/app.ts';
+import { ssoLogin } from '../support/workos.ts';
 
 const saved = {
   isStaff: true,
@@ -13,7 +13,7 @@ const saved = {
 };
 
 async function setUp(autoUpdate: boolean): Promise<WorkosTestApp> {
-  const t = await createWorkosTestApp({ config: { autoUpdate } });
+  const t = await createTestApp({ emulator: true, config: { sso: { autoUpdate } } });
   await t.prisma.location.createMany({ data: [{ locationId: 'loc-a', address: 'A street' }, { locationId: 'loc-b', address: 'B street' }] });
   await t.login.rules.create({ name: 'Acme JIT', method: 'sso', priority: 10, emailRegex: '@acme\\.test$', organizationId: 'org_acme', jitCreation: 'attributes', savedAttributes: saved });
   await t.login.rules.create({ name: 'Globex (no saved attributes)', method: 'sso', priority: 11, emailRegex: '@globex\\.test$', organizationId: 'org_globex' });

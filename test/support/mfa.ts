@@ -1,52 +1,23 @@
-// Helpers for the MFA tests: the test app wired to a WorkOS emulator on one clock, an `mfa` rule for the
-// "MFA Required" group, and the steps of the flow as a browser does them (real HTTP through supertest).
+// Helpers for MFA tests: the `mfa` rule for the "MFA Required" group (pass `rules: [MFA_RULE]` to `createTestApp`,
+// with `emulator: true`), its users, and the steps of the flow as a browser does them (real HTTP through supertest).
 // TOTP codes come from the enrolled secret through otplib; SMS codes from the emulator's outbox.
 import { authenticator } from 'otplib';
 import { expect } from 'vitest';
-import { createWorkOSEmulator, type WorkOSEmulator } from '../../src/emulator/index.ts';
-import type { WorkosLoginConfig, WorkosLoginEvents } from '../../src/index.ts';
-import { createTestApp, createUser, csrf, csrfFrom, passwordLogin, sessionIdSet, type Agent, type TestApp } from '../support/app.ts';
-export { isLoggedIn, sessionIdSet } from '../support/app.ts';
+import type { LoginRuleInput } from '../../src/index.ts';
+import { PASSWORD, createUser, csrfFrom, passwordLogin, postForm, sessionIdSet, type Agent, type TestApp, type WorkosTestApp } from './app.ts';
 
-export const PASSWORD = 'correct horse battery';
 export const ISSUER = 'Acme MFA';
 
-export interface MfaTestApp extends TestApp {
-  emulator: WorkOSEmulator;
-  /** Every mfaEnrolled / mfaReset event (the shared harness does not log the MFA events). */
-  mfaEvents: { enrolled: WorkosLoginEvents['mfaEnrolled'][]; reset: WorkosLoginEvents['mfaReset'][] };
-}
+/** Password, then a second factor, for members of the "MFA Required" group. */
+export const MFA_RULE: LoginRuleInput = {
+  name: 'MFA Required group',
+  method: 'mfa',
+  priority: 10,
+  totpOrganizationName: ISSUER,
+  lookupAttributes: { groups: { some: { name: 'MFA Required' } } },
+};
 
-/** The test app with WorkOS pointed at a fresh emulator; `t.clock.advance` moves both clocks. */
-export async function createMfaTestApp(config: Partial<WorkosLoginConfig> = {}): Promise<MfaTestApp> {
-  let clock: { now: number } | undefined;
-  const emulator = await createWorkOSEmulator({ now: () => clock?.now ?? Date.now() });
-  const t = await createTestApp({
-    config: { ...config, workos: { apiKey: emulator.apiKey, clientId: emulator.clientId, ...emulator.sdkOptions, timeoutMs: 5000, ...config.workos } },
-  });
-  clock = t.clock;
-  const mfaEvents: MfaTestApp['mfaEvents'] = { enrolled: [], reset: [] };
-  t.login.on('mfaEnrolled', (e) => void mfaEvents.enrolled.push(e));
-  t.login.on('mfaReset', (e) => void mfaEvents.reset.push(e));
-  await t.login.rules.create({
-    name: 'MFA Required group',
-    method: 'mfa',
-    priority: 10,
-    totpOrganizationName: ISSUER,
-    lookupAttributes: { groups: { some: { name: 'MFA Required' } } },
-  });
-  const close = t.close;
-  return Object.assign(t, {
-    emulator,
-    mfaEvents,
-    close: async () => {
-      await emulator.close();
-      await close();
-    },
-  });
-}
-
-/** A user whose rule is `mfa` (member of "MFA Required"). */
+/** A user whose rule is `mfa` (member of "MFA Required"), with PASSWORD. */
 export function mfaUser(t: TestApp, username: string, extra: { email?: string; firstName?: string } = {}) {
   return createUser(t.prisma, { username, password: PASSWORD, groups: ['MFA Required'], ...extra });
 }
@@ -66,15 +37,53 @@ export async function halfLogin(agent: Agent, username: string, next?: string): 
   return { location: res.headers.location as string, sid: sid! };
 }
 
-/** The TOTP code at the emulator's time (+ `steps` × 30 s). */
-export function totpCode(t: MfaTestApp, secret: string, steps = 0): string {
-  return authenticator.clone({ epoch: t.emulator.clock.now() + steps * 30_000 }).generate(secret);
+export interface MfaLoginOptions {
+  /** `next` of the password step. */
+  next?: string;
+  /** The new user's fields besides its username. */
+  user?: { email?: string; firstName?: string };
+  /** A factor enrolled first, in another browser: TOTP (with that enrollment's own `next`), or SMS to `phone`. */
+  enrolled?: { factor: 'totp'; next?: string } | { factor: 'sms'; phone: string };
 }
 
-/** POSTs a form to `path` with the CSRF token of the page at `pagePath` (default: the same path). */
-export async function postForm(agent: Agent, path: string, fields: Record<string, string>, pagePath = path) {
-  const token = await csrf(agent, pagePath);
-  return agent.post(path).type('form').send({ _csrf: token, ...fields });
+export interface MfaLogin {
+  user: Awaited<ReturnType<typeof mfaUser>>;
+  /** The browser that passed the password step, now at the second factor. */
+  agent: Agent;
+  /** Where the password step sent it: enroll/ or verify/. */
+  location: string;
+  /** The half-login's session id. */
+  sid: string;
+}
+
+/**
+ * The MFA preamble: a new user under MFA_RULE (with a factor enrolled first when asked) and a new browser that
+ * passed the password step and stands at the second factor.
+ */
+export async function startMfaLogin(
+  t: WorkosTestApp,
+  username: string,
+  options: MfaLoginOptions & { enrolled: { factor: 'totp'; next?: string } },
+): Promise<MfaLogin & { secret: string; recoveryCodes: string[] }>;
+export async function startMfaLogin(t: WorkosTestApp, username: string, options?: MfaLoginOptions): Promise<MfaLogin>;
+export async function startMfaLogin(t: WorkosTestApp, username: string, options: MfaLoginOptions = {}): Promise<MfaLogin & Partial<{ secret: string; recoveryCodes: string[] }>> {
+  const user = await mfaUser(t, username, options.user);
+  const enrolled = options.enrolled;
+  let totp: { secret: string; recoveryCodes: string[] } | undefined;
+  if (enrolled?.factor === 'totp') {
+    const { secret, recoveryCodes } = await enrollTotpUser(t, username, enrolled.next);
+    totp = { secret, recoveryCodes };
+  } else if (enrolled?.factor === 'sms') {
+    await enrollSmsUser(t, username, enrolled.phone);
+  }
+  const agent = t.agent();
+  const { location, sid } = await halfLogin(agent, username, options.next);
+  return { user, agent, location, sid, ...totp };
+}
+
+/** The TOTP code at the emulator's time (+ `steps` × 30 s). */
+export function totpCode(t: WorkosTestApp, secret: string, steps = 0): string {
+  return authenticator.clone({ epoch: t.emulator.clock.now() + steps * 30_000 }).generate(secret);
 }
 
 /** Starts TOTP enrollment from a half-login; returns the secret shown for manual entry and the page. */
@@ -95,7 +104,7 @@ export function recoveryCodesIn(html: string): string[] {
 }
 
 /** Password + TOTP enrollment + "continue": a logged-in agent, the secret and the recovery codes. */
-export async function enrollTotpUser(t: MfaTestApp, username: string, next?: string) {
+export async function enrollTotpUser(t: WorkosTestApp, username: string, next?: string) {
   const agent = t.agent();
   expect(await passwordStep(agent, username, next)).toBe('/accounts/enroll/');
   const { secret } = await startTotpEnrollment(agent);
@@ -111,14 +120,14 @@ export async function enrollTotpUser(t: MfaTestApp, username: string, next?: str
 }
 
 /** The SMS code last texted to `phone` (from the emulator's outbox). */
-export function smsCode(t: MfaTestApp, phone: string): string {
+export function smsCode(t: WorkosTestApp, phone: string): string {
   const message = t.emulator.outbox.latest(phone);
   expect(message?.kind).toBe('sms');
   return message!.code!;
 }
 
 /** Password + SMS enrollment + "continue" for `phone`. */
-export async function enrollSmsUser(t: MfaTestApp, username: string, phone: string) {
+export async function enrollSmsUser(t: WorkosTestApp, username: string, phone: string) {
   const agent = t.agent();
   expect(await passwordStep(agent, username)).toBe('/accounts/enroll/');
   const sent = await postForm(agent, '/accounts/enroll-sms/', { action: 'enroll', phone_number: phone });
@@ -131,8 +140,6 @@ export async function enrollSmsUser(t: MfaTestApp, username: string, phone: stri
   expect(done.status).toBe(303);
   return { agent, recoveryCodes };
 }
-
-
 
 /** The MFA half-login stored in a session (read from the server-side store). */
 export function pendingOf(t: TestApp, sid: string): Promise<Record<string, unknown> | undefined> {

@@ -1,0 +1,41 @@
+// The data layer, built once per router from the host's client: every repository, behind the interfaces of
+// ports.ts. Nothing outside src/db/ looks at the client itself.
+import { ConfigError } from '../errors.ts';
+import { guardRepository as guard } from './errors.ts';
+import { IdentityRepository } from './identities.ts';
+import { JitRepository } from './jit.ts';
+import { MfaRepository } from './mfa.ts';
+import { dataModelOf } from './model.ts';
+import type { MagicLinkRow, Repositories, TokenStore } from './ports.ts';
+import { RuleRepository } from './rules.ts';
+import { magicLinkTokenStore, ResetTokenRepository } from './tokens.ts';
+import { asDb, type PrismaLike } from './types.ts';
+import { UserRepository, type UserLookupConfig } from './users.ts';
+
+export { databaseLimiters } from './rate-limit.ts';
+
+export function createRepositories(prisma: PrismaLike, config: UserLookupConfig): Repositories {
+  const db = asDb(prisma);
+  const magicLink = magicLinkTokenStore(prisma);
+  return {
+    users: guard(new UserRepository(prisma, config)),
+    rules: guard(new RuleRepository(prisma)),
+    tokens: { passwordReset: guard(new ResetTokenRepository(db)), magicLink: magicLink && guard(magicLink) },
+    mfa: guard(new MfaRepository(db)),
+    identities: guard(new IdentityRepository(db)),
+    jit: guard(new JitRepository(db)),
+    dataModel: dataModelOf(prisma),
+  };
+}
+
+/** The local magic-link provider's tokens; a schema without the MagicLinkToken model is a config error. */
+export function requireMagicLinkTokens(store: TokenStore<MagicLinkRow> | null): TokenStore<MagicLinkRow> {
+  if (store) return store;
+  const issue = 'magicLink.provider: "local" needs the MagicLinkToken model from prisma/workos-login.prisma in your Prisma schema';
+  throw new ConfigError(`express-workos-login: invalid config:\n  - ${issue}`, [issue]);
+}
+
+/** Creates the default rule unless a rule of that name exists (for `seedDefaultRule`). */
+export async function seedRule(prisma: PrismaLike, rule: Parameters<RuleRepository['seed']>[0]): Promise<void> {
+  await new RuleRepository(prisma).seed(rule);
+}

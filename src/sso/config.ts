@@ -1,0 +1,18 @@
+// The `sso` config section (methods sso, GoogleOAuth, MicrosoftOAuth): state lifetime, the callback URL and JIT.
+import { z } from 'zod';
+
+export const ssoConfigSchema = z
+  .object({
+    /** How long a started SSO login may take until the callback (the `state` expires then). */
+    stateTtlSeconds: z.number().int().min(60).max(3600).default(600),
+    /** Where WorkOS sends the browser back, when not `<baseUrl><mount>/callback/sso/`. */
+    callbackUrl: z.string().url().optional(),
+    /** Re-apply the rule's saved attributes from the profile at every SSO login. */
+    autoUpdate: z.boolean().default(true),
+    /** The username of a user created just in time: their email, their IdP id, or the WorkOS profile id. */
+    jitUsername: z.enum(['email', 'idp_id', 'id']).default('email'),
+  })
+  .strict()
+  .prefault({});
+
+export type SsoConfig = z.output<typeof ssoConfigSchema>;

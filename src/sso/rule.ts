@@ -1,0 +1,35 @@
+// How SSO rules log in (pure): the IdP is the only factor (it owns MFA). The connection, organization, JIT and
+// IdP-initiated fields belong to these methods alone.
+import type { RuleCatalogEntry, RuleMethodSpec } from '../core/rules.ts';
+
+const steps = { first: 'own', factorBinds: false } as const;
+const oauth: RuleMethodSpec = { steps };
+const onlySso = (message: string) => ({ elsewhere: { message } });
+
+export const SSO_RULES = {
+  methods: {
+    sso: {
+      steps,
+      check(rule, issue) {
+        if (!rule.connectionId && !rule.organizationId) issue('connectionId', 'the sso method needs a connection id or an organization id');
+      },
+    },
+    GoogleOAuth: oauth,
+    MicrosoftOAuth: oauth,
+  },
+  ruleFields: {
+    connectionId: onlySso('connection and organization ids are only for SSO methods'),
+    organizationId: { elsewhere: { message: 'connection and organization ids are only for SSO methods', path: 'connectionId' } },
+    jitCreation: onlySso('just-in-time creation is only for SSO methods'),
+    jitGroups: onlySso('JIT groups are only for SSO methods'),
+    savedAttributes: onlySso('saved attributes are only for SSO methods'),
+    allowIdpInitiated: onlySso('IdP-initiated login is only for SSO methods'),
+  },
+  checkFields(rule, issue) {
+    if (rule.connectionId && rule.organizationId) issue('organizationId', 'give a connection id or an organization id, not both');
+  },
+} as const satisfies RuleCatalogEntry;
+
+/** The SSO rule methods, for code that must tell an SSO rule from others (callbacks, IdP-initiated login). */
+export const SSO_RULE_METHODS: readonly string[] = Object.keys(SSO_RULES.methods);
+export const isSsoRule = (rule: { readonly method: string }): boolean => SSO_RULE_METHODS.includes(rule.method);
