@@ -27,7 +27,7 @@ export interface MethodModule extends RuleCatalogEntry {
   readonly failReasons: Readonly<Record<string, string>>;
   /** Its config section: the key in the config and the zod schema that declares its options and their defaults. */
   readonly config?: { readonly key: string; readonly schema: unknown };
-  /** A directory with its own page templates (looked up after the host's and the library's). */
+  /** A directory with its own page templates (looked up after the host's `templateDirs`, before the library's own). */
   readonly views?: string;
   setup(ctx: Context): MethodRuntime;
 }

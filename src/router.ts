@@ -6,7 +6,7 @@ import passport from 'passport';
 import { parseConfig, type ResolvedConfig, type WorkosLoginConfig } from './config.ts';
 import type { MethodModule, MethodRuntime } from './contract.ts';
 import type { Context } from './context.ts';
-import { ruleCatalog } from './core/rules.ts';
+import { ruleCatalog, type RuleCatalog } from './core/rules.ts';
 import { createRepositories, databaseLimiters } from './db/index.ts';
 import { isDatabaseError } from './db/errors.ts';
 import { ConfigError, LoginError } from './errors.ts';
@@ -20,7 +20,10 @@ import { renderLoginPage } from './login/page.ts';
 import { loginRoutes } from './login/routes.ts';
 import type { MagicLinkStrategy, MagicLinkStrategyOptions } from './magic-link/strategy.ts';
 import { BUILTIN_METHODS } from './methods.ts';
+import { magicLinkMethod } from './magic-link/index.ts';
 import { mfaMethod, type MfaResetResult, type MfaRuntime } from './mfa/index.ts';
+import { passwordMethod } from './password/index.ts';
+import { ssoMethod } from './sso/index.ts';
 import { PasswordHasher } from './password/hash.ts';
 import type { PasswordStrategy, PasswordStrategyOptions } from './password/strategy.ts';
 import { RuleStore, type Explanation } from './rules/store.ts';
@@ -98,7 +101,13 @@ export function workosLogin(input: WorkosLoginConfig, options: WorkosLoginOption
   // the library's session key, so a host's serializeUser/deserializeUser never see the library's data.
   const pp = new passport.Passport() as unknown as passport.PassportStatic;
   const modules: readonly MethodModule[] = [...BUILTIN_METHODS, ...(options.methods ?? [])];
-  const catalog = ruleCatalog(modules);
+  let catalog: RuleCatalog;
+  try {
+    catalog = ruleCatalog(modules);
+  } catch (err) {
+    // Two modules claiming one rule method or field: a start-up mistake like any bad option.
+    throw ConfigError.of([`methods: ${(err as Error).message}`]);
+  }
   const renderer = new Renderer([...config.templateDirs, ...modules.flatMap((m) => (m.views ? [m.views] : []))], { notice: config.notice });
   const ctx = {
     config,
@@ -163,9 +172,9 @@ export function workosLogin(input: WorkosLoginConfig, options: WorkosLoginOption
     resetMfa: (userId: number) => runtimeOf<MfaRuntime>(mfaMethod).resetMfa(userId),
     csrfToken: (req: Request) => csrfToken(req),
     strategies: {
-      password: strategyOf(BUILTIN_METHODS[0]),
-      sso: strategyOf(BUILTIN_METHODS[3]),
-      magicLink: strategyOf(BUILTIN_METHODS[2]),
+      password: strategyOf(passwordMethod),
+      sso: strategyOf(ssoMethod),
+      magicLink: strategyOf(magicLinkMethod),
     } as WorkosLoginStrategies,
   });
   router.on = ((event: WorkosLoginEventName, listener: never) => (events.on(event, listener), router)) as WorkosLoginRouter['on'];

@@ -97,12 +97,12 @@ export function ruleCatalog(entries: readonly RuleCatalogEntry[]): RuleCatalog {
   const fields = new Map<RuleFieldName, { methods: ReadonlySet<string>; spec: RuleFieldSpec }>();
   for (const entry of entries) {
     for (const [name, spec] of Object.entries(entry.methods)) {
-      if (methods.has(name)) throw new TypeError(`express-workos-login: two method modules serve the rule method "${name}"`);
+      if (methods.has(name)) throw new Error(`two method modules serve the rule method "${name}"`);
       methods.set(name, spec);
     }
     const own = new Set(Object.keys(entry.methods));
     for (const [field, spec] of Object.entries(entry.ruleFields ?? {}) as [RuleFieldName, RuleFieldSpec][]) {
-      if (fields.has(field)) throw new TypeError(`express-workos-login: two method modules own the rule field "${field}"`);
+      if (fields.has(field)) throw new Error(`two method modules own the rule field "${field}"`);
       fields.set(field, { methods: own, spec });
     }
   }

@@ -26,7 +26,7 @@ export interface MagicLinkProviderImpl {
   issue(input: IssueInput): Promise<IssuedLink>;
 }
 
-/** Where links land: `callbackUrls.magic`, else the configured base URL plus the mount path (never the Host header). */
+/** Where links land: `magicLink.callbackUrl`, else the configured base URL plus the mount path (never the Host header). */
 export function magicCallbackUrl(ctx: Context, req: Request): string {
   return ctx.config.magicLink.callbackUrl ?? `${ctx.config.baseUrl}${req.baseUrl}/callback/magic/`;
 }

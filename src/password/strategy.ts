@@ -3,7 +3,7 @@
 // posting to the password form) and costs one bcrypt compare on every path.
 //
 // Inside the router it runs with `partial: true` and hands every outcome to the shared flow. A host can put it on
-// its own route (`passport.use(login.strategies.password)`): there it succeeds only when the password completes
+// its own route (`passport.use('name', login.strategies.password())`): there it succeeds only when the password completes
 // the login, and fails with `second_step_required` for users whose rule owes another step (MFA, a link).
 import type { Request } from 'express';
 import { Strategy as LocalStrategy } from 'passport-local';

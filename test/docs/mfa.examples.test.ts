@@ -1,5 +1,5 @@
-// The code blocks of the README's MFA section, run as written: a rule, the settings, the event listeners, resetMfa and the
-// emulator snippet, through a full SMS and TOTP enrollment against the emulator.
+// The code blocks of docs/mfa.md, run as written: a rule, the settings, the event listeners, resetMfa and the
+// emulator snippets, through a full SMS and TOTP enrollment against the emulator.
 import express from 'express';
 import session from 'express-session';
 import { authenticator } from 'otplib';
@@ -26,7 +26,7 @@ beforeAll(async () => {
   const config = {
     prisma: db.prisma,
     baseUrl: 'http://app.test',
-    bcryptCost: 4,
+    password: { bcryptCost: 4 },
     logger: quiet,
     workos: { apiKey: emulator.apiKey, clientId: emulator.clientId, ...emulator.sdkOptions },
   } satisfies WorkosLoginConfig;
@@ -34,8 +34,12 @@ beforeAll(async () => {
   const make = () => {
     const login = workosLogin({
       ...config, // prisma, baseUrl, workos: { apiKey, clientId } as in "Quick start"
-      smsMfaTemplate: (user) => `Hi ${user.firstName}, your Acme code is {{code}}`,
-      mfa: { pendingTtlSeconds: 600, maxAttempts: 5, smsSendLimit: { points: 5, durationSeconds: 3600 } },
+      mfa: {
+        smsTemplate: (user) => `Hi ${user.firstName}, your Acme code is {{code}}`,
+        pendingTtlSeconds: 600,
+        maxAttempts: 5,
+        smsSendLimit: { points: 5, durationSeconds: 3600 },
+      },
     });
     return login;
   };
@@ -74,7 +78,7 @@ async function post(agent: ReturnType<typeof supertest.agent>, path: string, fie
   return agent.post(path).type('form').send({ _csrf: token, ...fields });
 }
 
-describe('README: MFA examples', () => {
+describe('docs/mfa.md: examples', () => {
   it('SMS: the template function, the events and resetMfa', async () => {
     const user = await createUser(db.prisma, { username: 'ada', email: 'ada@acme.test', firstName: 'Ada', password: 'correct horse battery' });
     await db.prisma.user.update({ where: { id: user.id }, data: { isStaff: true } });

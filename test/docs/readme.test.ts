@@ -1,50 +1,35 @@
-// Every code block of the README is exercised: TypeScript blocks are slices of files that run in tests,
-// JSON blocks are valid rule attributes, the HTML block is a working template override, and the shell
-// blocks only name scripts that exist.
-import { mkdtempSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import express from 'express';
+// README.md stays a true front door: small, its code runs (the mount, the quick start, the rules example), and its
+// tables name exactly the demo logins, router members, configuration keys and events that exist.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import express, { type Router } from 'express';
 import session from 'express-session';
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { workosLogin, type WorkosLoginConfig } from '../../src/index.ts';
-import { parseRuleInput } from '../../src/core/rules.ts';
-import { seedDemo } from '../../examples/basic/seed.ts';
-import { createTestApp, type TestApp } from '../support/app.ts';
-import { readmeSection } from '../support/readme.ts';
+import { configSchema, parseConfig } from '../../src/config.ts';
+import { ConfigError, LOGIN_FAIL_REASONS, workosLogin, type WorkosLoginConfig, type WorkosLoginEventName, type WorkosLoginRouter } from '../../src/index.ts';
+import { DEMO_PASSWORD, DEMO_USERS } from '../../examples/basic/seed.ts';
+import { createTestApp, createUser, type TestApp } from '../support/app.ts';
+import { DEFAULT_CONFIG, docBlocks, docSection, docText, FAKE_PRISMA, parseLiteral, ROOT, SETTINGS_PAGES } from './support.ts';
 
-const root = resolve(import.meta.dirname, '../..');
-const readme = readFileSync(join(root, 'README.md'), 'utf8');
-const blocks = (lang: string, text = readme) => [...text.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]!.trim());
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
-    if (d.name === 'node_modules' || d.name === 'data') return [];
-    const p = join(dir, d.name);
-    return d.isDirectory() ? sourceFiles(p) : p.endsWith('.ts') ? [p] : [];
-  });
-}
+const readme = docText('README.md');
+const ts = docBlocks('README.md').filter((b) => b.lang === 'ts');
+/** The backticked names in the first column of a markdown table, per row. */
+const firstColumn = (section: string) => [...section.matchAll(/^\| (.+?) \|/gm)].map((m) => [...m[1]!.matchAll(/`([^`]+)`/g)].map((n) => n[1]!)).filter((names) => names.length > 0);
 
 let t: TestApp;
 beforeAll(async () => {
   t = await createTestApp();
-  await seedDemo(t.prisma as never, t.login.rules);
 });
 afterAll(() => t.close());
 
 describe('README', () => {
-  it('every TypeScript block is a slice of a file that the test suite runs', () => {
-    // Indentation may differ (a block can sit inside a test function); everything else must match.
-    const flat = (text: string) => text.split('\n').map((l) => l.trim()).join('\n');
-    const sources = [...sourceFiles(join(root, 'examples')), ...sourceFiles(join(root, 'test'))].map((f) => flat(readFileSync(f, 'utf8')));
-    const ts = blocks('ts');
-    expect(ts.length).toBeGreaterThanOrEqual(3);
-    for (const block of ts) expect(sources.some((s) => s.includes(flat(block))), block.slice(0, 80)).toBe(true);
+  it('is a front door: at most 20,000 bytes', () => {
+    expect(Buffer.byteLength(readme)).toBeLessThanOrEqual(20_000);
   });
 
   it('the one-line mount works as shown', async () => {
-    const config = { prisma: t.prisma, baseUrl: 'http://localhost:3000', bcryptCost: 4 } satisfies WorkosLoginConfig;
+    const config = { prisma: t.prisma, baseUrl: 'http://localhost:3000', password: { bcryptCost: 4 } } satisfies WorkosLoginConfig;
     const app = express();
     app.use(session({ secret: 's', resave: false, saveUninitialized: false }));
     app.use('/accounts', workosLogin(config));
@@ -53,45 +38,125 @@ describe('README', () => {
     expect(res.text).toContain('name="username"');
   });
 
-  it('explain() answers as the README says', async () => {
+  it('the quick start shows examples/quickstart/app.ts whole, imports included', () => {
+    const app = readFileSync(join(ROOT, 'examples/quickstart/app.ts'), 'utf8').trim();
+    expect(ts.map((b) => b.code.trim())).toContain(app);
+    expect(docSection('README.md', 'Quick start')).toContain('[`examples/quickstart/app.ts`](examples/quickstart/app.ts)');
+  });
+
+  it('the demo logins are the example app\'s', () => {
+    const section = docSection('README.md', 'Try it');
+    expect(section).toContain(`\`${DEMO_PASSWORD}\``);
+    const directory = readFileSync(join(ROOT, 'examples/basic/emulator-directory.json'), 'utf8');
+    const names = [...section.matchAll(/^\| .+$/gm)].flatMap((m) => [...m[0].matchAll(/`([\w.-]+(?:@[\w.-]+)?)`/g)].map((n) => n[1]!));
+    const logins = names.filter((n) => n.includes('@') || DEMO_USERS.some((u) => u.username === n));
+    for (const user of DEMO_USERS) expect(logins).toContain(user.username);
+    for (const login of logins.filter((n) => n.includes('@'))) {
+      expect(DEMO_USERS.some((u) => u.email === login) || directory.includes(`"email": "${login}"`), login).toBe(true);
+    }
+  });
+
+  it('the rules example gives staff MFA, acme.com SSO and everyone else the default rule', async () => {
     const login = t.login;
-    const { rule, reason } = await login.explain('alice@foo-corp.com');
-    // rule?.name === 'Foo Corp SAML' (a JIT rule: alice has no account yet)
-    expect(rule?.name).toBe('Foo Corp SAML');
-    expect(reason).toContain('@foo-corp');
+    await login.rules.create({ name: 'Staff: password, then MFA', method: 'mfa', priority: 10, totpOrganizationName: 'Acme', lookupAttributes: { isStaff: true } });
+    await login.rules.create({ name: 'Acme SSO', method: 'sso', priority: 20, emailRegex: '@acme\\.com$', organizationId: 'org_acme' });
+
+    const staff = await createUser(t.prisma, { username: 'sam', email: 'sam@acme.com' });
+    await t.prisma.user.update({ where: { id: staff.id }, data: { isStaff: true } });
+    await createUser(t.prisma, { username: 'olga', email: 'olga@acme.com' });
+    await createUser(t.prisma, { username: 'pia', email: 'pia@elsewhere.test' });
+    expect((await login.explain('sam')).rule?.name).toBe('Staff: password, then MFA');
+    expect((await login.explain('olga')).rule?.name).toBe('Acme SSO');
+    expect((await login.explain('pia')).rule?.name).toBe('Username/password login');
   });
 
-  it('every JSON block of "Login rules" is a valid lookup filter on the real user model', async () => {
-    // (The SSO section's saved-attribute examples are provisioned through the emulator in test/sso/docs.examples.test.ts.)
-    const json = blocks('json', readmeSection('Login rules'));
-    expect(json.length).toBeGreaterThanOrEqual(3);
-    for (const [i, text] of json.entries()) {
-      const input = { name: `readme ${i}`, method: 'password' as const, priority: 500 + i, lookupAttributes: JSON.parse(text) as Record<string, unknown> };
-      expect(parseRuleInput(input).ok).toBe(true);
-      await expect(t.login.rules.validate(input)).resolves.toBeTruthy();
+  it('the router table lists every member of the router, and each exists', () => {
+    // Exhaustive at compile time: a member added to WorkosLoginRouter must be added here, then to the table.
+    const members = {
+      loadUser: true,
+      requireLogin: true,
+      logout: true,
+      csrfToken: true,
+      endSessions: true,
+      deactivateUser: true,
+      resetMfa: true,
+      explain: true,
+      rules: true,
+      on: true,
+      off: true,
+      events: true,
+      strategies: true,
+      config: true,
+    } satisfies Record<Exclude<keyof WorkosLoginRouter, keyof Router>, true>;
+    const table = docSection('README.md', 'What the router gives you');
+    const documented = [...table.matchAll(/^\| (.+?) \|/gm)].flatMap((m) => [...m[1]!.matchAll(/`login\.(\w+)/g)].map((n) => n[1]!));
+    expect(documented.sort()).toEqual(Object.keys(members).sort());
+    for (const member of documented) expect(t.login[member as keyof typeof members], member).toBeDefined();
+  });
+
+  it('the configuration table has one row per top-level key, with the real defaults', () => {
+    const section = docSection('README.md', 'Configuration');
+    const rows = firstColumn(section).map((names) => names[0]!);
+    expect([...rows].sort()).toEqual(Object.keys(configSchema.shape).sort());
+
+    const config = DEFAULT_CONFIG as unknown as Record<string, unknown>;
+    const literals = [...section.matchAll(/^\| `(\w+)` \| `([^`]+)` \|/gm)];
+    for (const [, key, text] of literals) {
+      const actual = config[key!];
+      if (text === 'console') expect(actual, key).toBe(console);
+      else expect(actual, key).toEqual(parseLiteral(text!));
     }
+    // The rest: required keys, options without a default, workos (its row names its env and timeout), and the
+    // sections whose rows link to their settings tables (checked row by row in settings.test.ts).
+    const described = rows.filter((key) => !literals.some((m) => m[1] === key));
+    const sections = Object.keys(SETTINGS_PAGES).filter((key) => described.includes(key));
+    expect(described.sort()).toEqual(['baseUrl', 'logoutRedirectUrl', 'notice', 'prisma', 'workos', ...sections].sort());
+    for (const key of ['prisma', 'baseUrl']) expect(section, key).toContain(`| \`${key}\` | required |`);
+    for (const key of ['logoutRedirectUrl', 'notice']) expect(config[key], key).toBeUndefined();
+    expect(section).toContain(`| \`workos\` | keys from env \`WORKOS_API_KEY\` / \`WORKOS_CLIENT_ID\`, \`timeoutMs: ${DEFAULT_CONFIG.workos.timeoutMs}\` |`);
   });
 
-  it('the HTML block is a working login.html override', async () => {
-    const [html] = blocks('html');
-    const dir = mkdtempSync(join(tmpdir(), 'ewl-readme-'));
-    mkdirSync(join(dir, 'registration'));
-    writeFileSync(join(dir, 'registration', 'login.html'), html!);
-    const custom = await createTestApp({ db: t.db, config: { templateDirs: [dir] } });
-    const page = await custom.agent().get('/accounts/login/');
-    expect(page.text).toContain('Welcome back! Please enter your username below.');
-    expect(page.text).toContain('<a href="/signup">Sign up here</a>');
-    expect(page.text).toContain('name="username"');
-  });
-
-  it('shell blocks only use npm scripts that exist', () => {
-    const scripts = Object.keys((JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts);
-    for (const block of blocks('sh')) {
-      for (const m of block.matchAll(/npm (?:run )?([\w:-]+)/g)) {
-        const name = m[1]!;
-        if (name === 'install') continue;
-        expect(scripts, `npm ${name}`).toContain(name);
+  it('names the real ConfigError code, and the validated config is frozen all the way down', () => {
+    const error = (() => {
+      try {
+        parseConfig({ prisma: FAKE_PRISMA, baseUrl: 'https://app.example.com/path' }, {});
+      } catch (err) {
+        return err;
       }
-    }
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(docSection('README.md', 'Configuration')).toContain(`\`ConfigError\` (\`code: '${(error as ConfigError).code}'\`)`);
+    expect((error as ConfigError).issues).toContain('baseUrl: must be an origin such as https://app.example.com');
+    expect(Object.isFrozen(DEFAULT_CONFIG)).toBe(true);
+    expect(Object.isFrozen(DEFAULT_CONFIG.password.resetLimit)).toBe(true);
+    expect(Object.isFrozen(DEFAULT_CONFIG.activeUserFilter)).toBe(true);
+  });
+
+  it('the events table lists every event', () => {
+    // Exhaustive at compile time, like the router members.
+    const events = {
+      sendPasswordReset: true,
+      sendMagicLink: true,
+      userCreated: true,
+      login: true,
+      loginFailed: true,
+      mfaEnrolled: true,
+      mfaReset: true,
+      logout: true,
+      passwordChanged: true,
+    } satisfies Record<WorkosLoginEventName, true>;
+    const rows = firstColumn(docSection('README.md', 'Events')).map((names) => names[0]!);
+    expect(rows.sort()).toEqual(Object.keys(events).sort());
+  });
+
+  it('the loginFailed row names every reason of LOGIN_FAIL_REASONS (the sso_* ones on the SSO page)', () => {
+    const row = docSection('README.md', 'Events').split('\n').find((l) => l.startsWith('| `loginFailed` |'))!;
+    const named = [...row.split('`reason` is ')[1]!.split(';')[0]!.matchAll(/`(\w+)`/g)].map((m) => m[1]!);
+    const reasons = Object.keys(LOGIN_FAIL_REASONS);
+    expect(named.sort()).toEqual(reasons.filter((r) => !r.startsWith('sso_')).sort());
+    const ssoTable = docSection('docs/sso-and-jit.md', 'The flow');
+    const ssoNamed = new Set([...ssoTable.matchAll(/\| `(sso_\w+)` \|$/gm)].map((m) => m[1]!));
+    expect([...ssoNamed].sort()).toEqual(reasons.filter((r) => r.startsWith('sso_')).sort());
+    expect(row).toContain('`LOGIN_FAIL_REASONS`');
   });
 });

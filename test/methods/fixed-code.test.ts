@@ -2,7 +2,7 @@
 // `methods`) gets rule validation, step 2, the shared step order (an enrolled MFA factor still binds), CSRF and
 // server-side re-resolution, with no edit anywhere else.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RuleValidationError } from '../../src/index.ts';
+import { ConfigError, RuleValidationError } from '../../src/index.ts';
 import { createTestApp, createUser, csrf, csrfFrom, isLoggedIn, passwordLogin, PASSWORD, type TestApp } from '../support/app.ts';
 import { FIXED_CODE_MESSAGES, fixedCodeMethod } from './fixed-code/index.ts';
 
@@ -34,6 +34,17 @@ describe('a method added through the contract', () => {
     const err = await t.login.rules.create({ name: 'No regex', method: 'fixed_code', priority: 20, lookupAttributes: { isStaff: true } }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RuleValidationError);
     expect((err as RuleValidationError).issues).toEqual([{ path: 'emailRegex', message: 'the fixed_code method targets users by email regex only' }]);
+  });
+
+  it('two modules serving one rule method are refused at start-up, naming the method', async () => {
+    let caught: unknown;
+    try {
+      await createTestApp({ db: t.db, methods: [fixedCodeMethod('1'), fixedCodeMethod('2')] });
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    expect((caught as ConfigError).issues).toEqual(['methods: two method modules serve the rule method "fixed_code"']);
   });
 
   it('a router without the module refuses its method by name', async () => {
