@@ -17,8 +17,8 @@ export type TestPrisma = InstanceType<typeof SqliteClient>;
 export interface TestDb {
   prisma: TestPrisma;
   provider: 'sqlite' | 'postgres';
-  /** A second, independent client on the same database (a second app instance). */
-  newClient(): TestPrisma;
+  /** A second, independent client on the same database (a second app instance); `onQuery` sees every SQL statement. */
+  newClient(options?: ClientOptions): TestPrisma;
   close(): Promise<void>;
 }
 
@@ -31,6 +31,19 @@ export function migrationSql(provider: 'sqlite' | 'postgres'): string[] {
     .map((d) => d.name)
     .sort()
     .map((name) => readFileSync(join(dir, name, 'migration.sql'), 'utf8'));
+}
+
+export interface ClientOptions {
+  /** Called with each SQL statement the client sends (through Prisma's query events). */
+  onQuery?: (sql: string) => void;
+}
+
+type QueryEvents = { $on(event: 'query', listener: (e: { query: string }) => void): void };
+
+function withQueryEvents<C>(make: (log: { emit: 'event'; level: 'query' }[] | undefined) => C, options: ClientOptions | undefined): C {
+  const client = make(options?.onQuery ? [{ emit: 'event', level: 'query' }] : undefined);
+  if (options?.onQuery) (client as unknown as QueryEvents).$on('query', (e) => options.onQuery!(e.query));
+  return client;
 }
 
 export const usingPostgres = (process.env.TEST_DATABASE_URL ?? '').startsWith('postgres');
@@ -46,8 +59,8 @@ function createSqlite(): TestDb {
   for (const sql of migrationSql('sqlite')) raw.exec(sql);
   raw.close();
   const clients: TestPrisma[] = [];
-  const newClient = () => {
-    const c = new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: `file:${file}` }) });
+  const newClient = (options?: ClientOptions) => {
+    const c = withQueryEvents((log) => new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: `file:${file}` }), log }), options);
     clients.push(c);
     return c;
   };
@@ -71,10 +84,8 @@ async function createPostgres(url: string): Promise<TestDb> {
   await admin.query(`SET search_path TO "${schema}"`);
   for (const sql of migrationSql('postgres')) await admin.query(sql);
   const clients: TestPrisma[] = [];
-  const newClient = () => {
-    const c = new PostgresClient({
-      adapter: new PrismaPg({ connectionString: url }, { schema }),
-    }) as unknown as TestPrisma;
+  const newClient = (options?: ClientOptions) => {
+    const c = withQueryEvents((log) => new PostgresClient({ adapter: new PrismaPg({ connectionString: url }, { schema }), log }), options) as unknown as TestPrisma;
     clients.push(c);
     return c;
   };
