@@ -69,7 +69,7 @@ describe('timing of failed password checks', () => {
       { name: 'known user, wrong password', username: 'timed', status: 401, message: LOGIN_MESSAGES.invalid_credentials, times: [] },
       { name: 'unknown user', username: 'nobody-at-all', status: 401, message: LOGIN_MESSAGES.invalid_credentials, times: [] },
       { name: 'SSO-only user (no password hash)', username: 'sso-only', status: 401, message: LOGIN_MESSAGES.invalid_credentials, times: [] },
-      { name: 'user whose rule is SSO', username: 'sso-rule', status: 403, message: LOGIN_MESSAGES.method_not_allowed, times: [] },
+      { name: 'user whose rule is SSO', username: 'sso-rule', status: 401, message: LOGIN_MESSAGES.invalid_credentials, times: [] },
     ];
     for (const p of probes) {
       p.agent = t.agent();
