@@ -41,7 +41,7 @@ export interface RuleSource {
 
 export interface Hasher {
   hash(password: string): Promise<string>;
-  /** One compare on every path: a missing hash is compared against a dummy at the same cost. */
+  /** A failure costs one compare at the configured cost, whatever the stored hash (a dummy one when it is missing). */
   verify(password: string, stored: string | null | undefined): Promise<boolean>;
   needsRehash(stored: string): boolean;
 }

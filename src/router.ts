@@ -15,6 +15,7 @@ import { loadUserMiddleware, loginRequired, logout, requireLoginMiddleware } fro
 import { csrfToken, verifyCsrf } from './http/csrf.ts';
 import { LIBRARY_VIEWS, Renderer } from './http/render.ts';
 import { LoginThrottle, limiterFactory } from './http/rate-limit.ts';
+import { securityHeaders } from './http/security-headers.ts';
 import { SharedLoginFlow } from './login/flow.ts';
 import { renderLoginPage } from './login/page.ts';
 import { loginRoutes } from './login/routes.ts';
@@ -139,17 +140,8 @@ export function workosLogin(input: WorkosLoginConfig, options: WorkosLoginOption
   const requireLogin = requireLoginMiddleware(loadUser, loginRequired(ctx, () => config.loginUrl));
 
   const router = Router() as WorkosLoginRouter;
-  router.use((_req, res, next) => {
-    // Auth pages are never framed, cached or sniffed.
-    res.set({
-      'X-Frame-Options': 'DENY',
-      'Content-Security-Policy': "frame-ancestors 'none'",
-      'X-Content-Type-Options': 'nosniff',
-      'Cache-Control': 'no-store',
-      'Referrer-Policy': 'same-origin',
-    });
-    next();
-  });
+  // Auth pages are never framed, cached or sniffed; a host's own (stricter) headers are kept.
+  router.use(securityHeaders());
   router.use('/static', express.static(join(LIBRARY_VIEWS, 'static'), { fallthrough: false, maxAge: '1h' }));
   router.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 50 }));
   router.use(loadUser);

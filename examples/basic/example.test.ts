@@ -8,7 +8,7 @@ import { post, startDemo, type Demo } from './test-support.ts';
 let demo: Demo;
 beforeAll(async () => {
   demo = await startDemo();
-  await seedDemo(demo.db.prisma, demo.login.rules); // a second time: idempotent
+  await seedDemo(demo.db.prisma, demo.login); // a second time: idempotent
 });
 afterAll(() => demo.close());
 
@@ -16,6 +16,15 @@ describe('example app', () => {
   it('seeds the demo rules once', async () => {
     const rules = await demo.db.prisma.loginRule.findMany({ orderBy: { priority: 'asc' } });
     expect(rules.map((r) => r.method)).toEqual(['mfa', 'magic', 'sso', 'sso', 'GoogleOAuth', 'MicrosoftOAuth', 'password']);
+  });
+
+  it('seeds the demo users at the configured bcrypt cost', async () => {
+    // Threat (item 6): demo users seeded at a cost below the configured one answered a wrong password about 3.5
+    // times faster than an unknown name (cost 10 against the default 12).
+    const users = await demo.db.prisma.user.findMany({ where: { passwordHash: { not: null } } });
+    expect(users.length).toBeGreaterThanOrEqual(4);
+    const cost = String(demo.login.config.password.bcryptCost).padStart(2, '0');
+    for (const u of users) expect({ username: u.username, prefix: u.passwordHash!.slice(0, 7) }).toEqual({ username: u.username, prefix: `$2b$${cost}$` });
   });
 
   it('password login, failure, reset by link, change, logout', async () => {

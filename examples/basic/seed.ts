@@ -2,7 +2,7 @@
 // @example.com, and SSO rules for @foo-corp.com (SAML by organization, `~location`), @initech.com (SAML by
 // connection, `!location`), Google and Microsoft, all creating accounts just in time. Idempotent.
 import { hashPassword, type PrismaLike } from '../../src/index.ts';
-import type { LoginRuleInput, RuleStore } from '../../src/index.ts';
+import type { LoginRuleInput, WorkosLoginRouter } from '../../src/index.ts';
 
 interface SeedPrisma extends PrismaLike {
   user: { upsert(args: object): Promise<unknown> };
@@ -19,11 +19,15 @@ export const DEMO_USERS = [
   { username: 'pat', email: 'pat@acme.test', firstName: 'Pat', lastName: 'Password', groups: [] },
 ];
 
-export async function seedDemo(prisma: SeedPrisma, rules: RuleStore): Promise<void> {
+/** Seeds through the app's own router: its rule API, and its bcrypt cost for the demo passwords. */
+export async function seedDemo(prisma: SeedPrisma, login: Pick<WorkosLoginRouter, 'rules' | 'config'>): Promise<void> {
+  const { rules } = login;
   await prisma.group.upsert({ where: { name: 'MFA Required' }, create: { name: 'MFA Required' }, update: {} });
   await prisma.group.upsert({ where: { name: 'Foo Corp' }, create: { name: 'Foo Corp' }, update: {} });
   await prisma.location.upsert({ where: { locationId: 'loc-hq' }, create: { locationId: 'loc-hq', address: '1 Main St' }, update: {} });
-  const passwordHash = await hashPassword(DEMO_PASSWORD, 10);
+  // At the configured cost: a cheaper demo hash would be rehashed at the first login anyway, and would have
+  // answered wrong passwords faster than unknown names before the hasher topped such compares up.
+  const passwordHash = await hashPassword(DEMO_PASSWORD, login.config.password.bcryptCost);
   for (const u of DEMO_USERS) {
     const { groups, ...fields } = u;
     await prisma.user.upsert({

@@ -34,7 +34,7 @@ const { app, login } = createExampleApp({
   workos,
   notice,
 });
-await seedDemo(prisma, login.rules);
+await seedDemo(prisma, login);
 
 app.listen(port, () => {
   console.log(`express-workos-login example at ${baseUrl}/accounts/login/`);

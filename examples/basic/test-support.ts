@@ -42,7 +42,7 @@ export async function startDemo(options: { emulator?: boolean } = {}): Promise<D
     notice: emulator ? emulatorNotice(emulator.url) : undefined,
     deliver: (kind, to, link) => mails.push({ kind, to, link }),
   });
-  await seedDemo(db.prisma, created.login.rules);
+  await seedDemo(db.prisma, created.login);
   return {
     ...created,
     db,

@@ -23,8 +23,12 @@ export function bcryptCost(hash: string): number {
   return m ? Number(m[1]) : 0;
 }
 
+/** bcrypt's lowest cost: a stored hash claiming less is not a hash bcrypt made. */
+const MIN_COST = 4;
+
 export class PasswordHasher implements Hasher {
-  private dummy: Promise<string> | null = null;
+  /** Hashes of a fixed password, one per cost, made on first use. */
+  private readonly dummies = new Map<number, Promise<string>>();
 
   constructor(private readonly cost: number) {}
 
@@ -32,17 +36,33 @@ export class PasswordHasher implements Hasher {
     return hashPassword(password, this.cost);
   }
 
+  private dummy(cost: number): Promise<string> {
+    let hash = this.dummies.get(cost);
+    if (!hash) this.dummies.set(cost, (hash = hashPassword('express-workos-login dummy password', cost)));
+    return hash;
+  }
+
   /**
-   * Compares a password with a stored hash. Without a usable hash (unknown user, SSO-only user) it still
-   * runs one bcrypt compare of the configured cost, so every outcome takes the same time.
+   * Compares a password with a stored hash, and a failure always costs what one compare at the configured cost
+   * costs, whatever the stored hash: without a usable hash (unknown user, SSO-only user) that is a compare
+   * against a dummy; a hash of a lower cost c (made before the cost was raised, or imported) is topped up with
+   * dummy compares at costs c, c+1, …, C−1, since 2^c + (2^c + 2^(c+1) + … + 2^(C−1)) = 2^C. Otherwise an
+   * attacker could tell real accounts from unknown names by how fast a wrong password is refused.
+   * A hash of a higher cost than configured cannot be made cheaper: it answers slower (docs/security.md).
    */
   async verify(password: string, stored: string | null | undefined): Promise<boolean> {
-    if (!stored || bcryptCost(stored) === 0) {
-      this.dummy ??= this.hash('express-workos-login dummy password');
-      await bcrypt.compare(bcryptInput(password), await this.dummy);
+    const input = bcryptInput(password);
+    const cost = stored ? bcryptCost(stored) : 0;
+    if (!stored || cost === 0) {
+      await bcrypt.compare(input, await this.dummy(this.cost));
       return false;
     }
-    return bcrypt.compare(bcryptInput(password), stored);
+    const valid = await bcrypt.compare(input, stored);
+    // A success needs no padding: the response says the password was right, and the rehash costs 2^C anyway.
+    if (!valid) {
+      for (let c = Math.max(cost, MIN_COST); c < this.cost; c++) await bcrypt.compare(input, await this.dummy(c));
+    }
+    return valid;
   }
 
   /** True when the stored hash was made with a lower cost than configured: rehash at the next login. */

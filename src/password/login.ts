@@ -19,7 +19,8 @@ export function passwordLoginRoutes(ctx: Context): Router {
       res.set('Retry-After', String(outcome.retryAfter ?? 1));
       return renderLoginPage(ctx, req, res, { step: 'password', username: typed, next }, { status: 429, errors: ['throttled'] });
     }
-    if (reason === 'method_not_allowed') return renderLoginPage(ctx, req, res, { step: 'username', username: typed, next }, { status: 403, errors: ['method_not_allowed'] });
+    // A password for a user whose rule does not take one (magic link, SSO) gets the answer an unknown name gets:
+    // a distinct one would confirm the account and tell its method. The event still says why.
     renderLoginPage(ctx, req, res, { step: 'password', username: typed, next }, { status: 401, errors: ['invalid_credentials'] });
   }
 

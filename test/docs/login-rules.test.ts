@@ -13,7 +13,7 @@ const doc = docText('docs/login-rules.md');
 let t: TestApp;
 beforeAll(async () => {
   t = await createTestApp();
-  await seedDemo(t.prisma as never, t.login.rules);
+  await seedDemo(t.prisma as never, t.login);
 });
 afterAll(() => t.close());
 

@@ -66,7 +66,11 @@ beforeAll(async () => {
   app.post('/api/login', express.urlencoded({ extended: false }), (req, res, next) => {
     auth.authenticate('workos-password', (err: unknown, user: Express.User | false, info?: { reason?: string }) => {
       if (err) return next(err);
-      if (!user) return res.status(401).json({ error: info?.reason }); // e.g. 'invalid_credentials', 'second_step_required'
+      if (!user) {
+        // 'method_not_allowed' and 'no_rule' would tell a caller that the account exists: answer them as a wrong password.
+        const shown = ['throttled', 'second_step_required'].includes(info?.reason ?? '') ? info!.reason : 'invalid_credentials';
+        return res.status(401).json({ error: shown });
+      }
       req.logIn(user, (e) => (e ? next(e) : res.json({ username: user.username })));
     })(req, res, next);
   });
@@ -111,8 +115,9 @@ describe('docs/passport.md', () => {
     expect([wrong.status, wrong.body]).toEqual([401, { error: 'invalid_credentials' }]);
     const mfa = await post(supertest.agent(server), 'mo', PASSWORD);
     expect([mfa.status, mfa.body]).toEqual([401, { error: 'second_step_required' }]);
+    // An SSO user's password fails with method_not_allowed, which the route answers like a wrong password.
     const sso = await post(supertest.agent(server), 'bo', 'anything at all');
-    expect(sso.body).toEqual({ error: 'method_not_allowed' });
+    expect([sso.status, sso.body]).toEqual([401, { error: 'invalid_credentials' }]);
     expect(doc).toContain('`second_step_required`');
     expect(doc).toContain('`method_not_allowed`');
   });

@@ -60,7 +60,7 @@ describe('audit events', () => {
     const agent = t.agent();
     const token = await csrf(agent);
     const res = await agent.post('/accounts/login/').type('form').send({ _csrf: token, username: 'sso-heidi', password: PASSWORD });
-    expect(res.status).toBe(403);
+    expect(res.status).toBe(401);
     expect(t.events.of('loginFailed').at(-1)).toMatchObject({
       user: { id: ssoId, username: 'sso-heidi' },
       rule: { name: 'Google for sso-corp', method: 'GoogleOAuth' },

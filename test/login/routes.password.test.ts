@@ -26,6 +26,9 @@ beforeAll(async () => {
     await t.login.rules.create({ name: 'Google for sso-corp', method: 'GoogleOAuth', priority: 20, emailRegex: '@sso-corp\\.test$' })
   ).id;
   await t.login.rules.create(MFA_RULE);
+  // A magic-link rule chosen per user (a group), not by domain.
+  await createUser(t.prisma, { username: 'magic-mona', password: MIXED_CASE_PASSWORD, groups: ['Magic links'] });
+  await t.login.rules.create({ name: 'Magic for a group', method: 'magic', priority: 30, lookupAttributes: { groups: { some: { name: 'Magic links' } } } });
 });
 afterAll(() => t.close());
 
@@ -110,19 +113,39 @@ describe('the rule is resolved on the server', () => {
     // Threat (item 9): an SSO-only user downgrades to a password by posting to the password form.
     const agent = t.agent();
     const res = await post(agent, { username: 'sso-dave', password: MIXED_CASE_PASSWORD });
-    expect(res.status).toBe(403);
-    expect(res.text).toContain(LOGIN_MESSAGES.method_not_allowed);
-    expect(res.text).not.toContain('name="password"');
+    expect(res.status).toBe(401);
+    expect(res.text).toContain(LOGIN_MESSAGES.invalid_credentials);
     expect(res.headers.location).toBeUndefined();
     expect(await isLoggedIn(agent)).toBe(false);
+    expect(t.events.of('loginFailed').at(-1)).toMatchObject({ username: 'sso-dave', reason: 'method_not_allowed', rule: { id: ssoRuleId } });
+  });
+
+  it('answers a password for a magic-link or SSO user, right or wrong, exactly as for an unknown name', async () => {
+    // Threat (items 7, H7): a 403 "method not available" confirms that the account exists and tells its method.
+    const strip = (html: string, name: string) => html.split(name).join('«NAME»').replace(/value="[\w-]{43}"/g, 'value="«CSRF»"');
+    const unknown = await post(t.agent(), { username: 'nobody-at-all', password: MIXED_CASE_PASSWORD });
+    expect(unknown.status).toBe(401);
+    expect(unknown.text).toContain(LOGIN_MESSAGES.invalid_credentials);
+    for (const username of ['sso-dave', 'magic-mona']) {
+      for (const password of [MIXED_CASE_PASSWORD, 'not it']) {
+        const agent = t.agent();
+        const res = await post(agent, { username, password });
+        expect({ username, password, status: res.status }).toEqual({ username, password, status: 401 });
+        expect(res.headers.location).toBeUndefined();
+        expect(strip(res.text, username)).toBe(strip(unknown.text, 'nobody-at-all'));
+        expect(await isLoggedIn(agent)).toBe(false);
+        // The host still learns why.
+        expect(t.events.of('loginFailed').at(-1)).toMatchObject({ username, user: { username }, reason: 'method_not_allowed' });
+      }
+    }
   });
 
   it('ignores tampered method and rule fields', async () => {
     // Threat (item 11): a hidden field (method, rule id) chosen by the client selects a weaker method.
     const agent = t.agent();
     const res = await post(agent, { username: 'sso-dave', password: MIXED_CASE_PASSWORD, method: 'password', rule: '1', ruleId: '1' });
-    expect(res.status).toBe(403);
-    expect(res.text).toContain(LOGIN_MESSAGES.method_not_allowed);
+    expect(res.status).toBe(401);
+    expect(res.text).toContain(LOGIN_MESSAGES.invalid_credentials);
     expect(await isLoggedIn(agent)).toBe(false);
     // The other way round: a password user naming the SSO rule still logs in with the password rule.
     const other = t.agent();

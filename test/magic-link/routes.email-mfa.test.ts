@@ -1,5 +1,6 @@
 // `email_mfa`: the password first, then the emailed link as the second factor, in the same browser session.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { LOGIN_MESSAGES } from '../../src/index.ts';
 import { PASSWORD, createTestApp, csrf, csrfFrom, isLoggedIn, passwordLogin, type TestApp } from '../support/app.ts';
 import {
   INVALID_TEXT,
@@ -112,9 +113,15 @@ for (const provider of ['local', 'workos'] as const) {
 
     it('a magic link started from the password form of a magic user is not an email_mfa bypass', async () => {
       // Threat (item 9): posting a password for a magic user skips to a login.
-      const res = await passwordLogin(t.agent(), 'mia', 'anything');
-      expect(res.status).toBe(403);
-      expect(res.text).toContain('This login method is not available for your account.');
+      const agent = t.agent();
+      const sent = t.events.of('sendMagicLink').length;
+      const res = await passwordLogin(agent, 'mia', 'anything');
+      // Refused like a wrong password (a distinct answer would tell the method: items 7, H7).
+      expect(res.status).toBe(401);
+      expect(res.text).toContain(LOGIN_MESSAGES.invalid_credentials);
+      expect(await isLoggedIn(agent)).toBe(false);
+      expect(t.events.of('loginFailed').at(-1)).toMatchObject({ user: { username: 'mia' }, reason: 'method_not_allowed' });
+      expect(t.events.of('sendMagicLink')).toHaveLength(sent);
     });
   });
 }
