@@ -95,7 +95,9 @@ describe('a method added through the contract', () => {
   it('the password form cannot stand in for it: a correct password for its user is refused', async () => {
     const agent = t.agent();
     const res = await passwordLogin(agent, 'fay', PASSWORD);
-    expect(res.status).toBe(403);
+    // The same answer as a wrong password (the method is not revealed by the status).
+    expect(res.status).toBe(401);
+    expect(t.events.of('loginFailed').at(-1)).toMatchObject({ username: 'fay', reason: 'method_not_allowed', method: 'fixed_code' });
     expect(await isLoggedIn(agent)).toBe(false);
   });
 });
