@@ -3,7 +3,7 @@
 // gathered in a `RuleCatalog`; lookup attributes that need the database are answered through a `probe`.
 import { z } from 'zod';
 import { checkSavedAttributes } from './jit-check.ts';
-import { compileRuleRegex, regexMatches } from './regex.ts';
+import { regexMatches, ruleRegex, shareRuleRegex } from './regex.ts';
 import type { MethodSteps } from './steps.ts';
 
 export const JIT_MODES = ['off', 'attributes', 'idp'] as const;
@@ -148,7 +148,7 @@ export function ruleSchema(catalog: RuleCatalog): z.ZodType<RuleDraft, unknown> 
     const targets = r.emailRegex !== '' || hasMfa === true || hasSso === true || Object.keys(where).length > 0 || r.jitCreation !== 'off';
     if (!targets) issue('emailRegex', 'a rule must target someone: give an email regex, lookup attributes or JIT creation');
     if (r.emailRegex) {
-      const compiled = compileRuleRegex(r.emailRegex);
+      const compiled = ruleRegex(r);
       if (!compiled.ok) issue('emailRegex', `the regular expression ${compiled.reason}`);
     }
     // Saved attributes are data and locked-down templates: a refused template never reaches a login.
@@ -203,7 +203,7 @@ export function parseRuleInput(input: unknown, catalog: RuleCatalog): RuleParseR
 /** Turns a validated input (plus its id) into the frozen matching form. */
 export function toLoginRule(id: number, v: ParsedInput): LoginRule {
   const { hasMfa, hasSso, ...where } = v.lookupAttributes;
-  return Object.freeze({
+  const rule: LoginRule = Object.freeze({
     id,
     name: v.name,
     method: v.method,
@@ -221,6 +221,8 @@ export function toLoginRule(id: number, v: ParsedInput): LoginRule {
     totpOrganizationName: v.totpOrganizationName,
     allowIdpInitiated: v.allowIdpInitiated,
   });
+  shareRuleRegex(v, rule);
+  return rule;
 }
 
 /** Who a rule is resolved for: an existing user, or an unknown name typed at the login page. */
@@ -273,7 +275,7 @@ export async function resolveRule(rules: readonly LoginRule[], subject: RuleSubj
 
 async function judge(rule: LoginRule, subject: RuleSubject, probe: RuleProbe): Promise<{ matched: boolean; why: string }> {
   if (!rule.enabled) return { matched: false, why: 'disabled' };
-  const regex = rule.emailRegex ? compileRuleRegex(rule.emailRegex) : null;
+  const regex = rule.emailRegex ? ruleRegex(rule) : null;
   if (regex && !regex.ok) return { matched: false, why: `broken regex (${regex.reason})` };
   if (subject.kind === 'unknown') {
     if (rule.jitCreation === 'off') return { matched: false, why: 'unknown username and the rule has no JIT creation' };

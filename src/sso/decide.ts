@@ -4,7 +4,7 @@
 // active and their own rule (resolved again now) must be an SSO rule this profile satisfies.
 import type { Context } from '../context.ts';
 import type { JitProfile } from '../core/jit.ts';
-import { compileRuleRegex, regexMatches } from '../core/regex.ts';
+import { regexMatches, ruleRegex } from '../core/regex.ts';
 import { sortRules, type LoginRule } from '../core/rules.ts';
 import { isSsoRule } from './rule.ts';
 import type { UserRow } from '../db/types.ts';
@@ -40,7 +40,7 @@ export function refusal(code: LoginErrorCode, reason: FailReason, extra: Partial
 export function jitAllowed(rule: LoginRule, profile: JitProfile): boolean {
   if (rule.jitCreation === 'idp') return true;
   if (rule.jitCreation !== 'attributes' || !rule.emailRegex) return false;
-  const compiled = compileRuleRegex(rule.emailRegex);
+  const compiled = ruleRegex(rule);
   return compiled.ok && regexMatches(compiled.regex, profile.email);
 }
 

@@ -278,7 +278,7 @@ describe('no match fails closed', () => {
     const res = await resolveRule([broken, rule(2, { emailRegex: '.*' })], user(), probe());
     expect(res.rule?.id).toBe(2);
     expect(res.trace[0]?.matched).toBe(false);
-    expect(res.trace[0]?.why).toMatch(/^broken regex \(does not compile: /);
+    expect(res.trace[0]?.why).toMatch(/^broken regex \(is not valid RE2 syntax: /);
   });
 });
 
