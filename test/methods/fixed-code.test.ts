@@ -2,7 +2,7 @@
 // `methods`) gets rule validation, step 2, the shared step order (an enrolled MFA factor still binds), CSRF and
 // server-side re-resolution, with no edit anywhere else.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, RuleValidationError } from '../../src/index.ts';
+import { ConfigError, LOGIN_MESSAGES, RuleValidationError } from '../../src/index.ts';
 import { createTestApp, createUser, csrf, csrfFrom, isLoggedIn, passwordLogin, PASSWORD, type TestApp } from '../support/app.ts';
 import { FIXED_CODE_MESSAGES, fixedCodeMethod } from './fixed-code/index.ts';
 
@@ -95,7 +95,10 @@ describe('a method added through the contract', () => {
   it('the password form cannot stand in for it: a correct password for its user is refused', async () => {
     const agent = t.agent();
     const res = await passwordLogin(agent, 'fay', PASSWORD);
-    expect(res.status).toBe(403);
+    // Refused like a wrong password, so that the answer does not tell the method (items 7, H7).
+    expect(res.status).toBe(401);
+    expect(res.text).toContain(LOGIN_MESSAGES.invalid_credentials);
     expect(await isLoggedIn(agent)).toBe(false);
+    expect(t.events.of('loginFailed').at(-1)).toMatchObject({ username: 'fay', reason: 'method_not_allowed' });
   });
 });
