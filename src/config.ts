@@ -3,7 +3,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
-import { limitSchema } from './core/limit.ts';
+import { backoffLimitSchema, limitSchema } from './core/limit.ts';
 import { isSafeNextPath } from './core/next-url.ts';
 import type { PrismaLike } from './db/types.ts';
 import { magicLinkConfigSchema, type MagicLinkConfig } from './magic-link/config.ts';
@@ -95,8 +95,10 @@ export const configSchema = z
           ])
           .default('memory'),
         keyPrefix: z.string().default('ewl'),
-        /** Failed logins per account. */
-        perAccount: limitSchema.default({ points: 10, durationSeconds: 900, blockSeconds: 900 }),
+        /** Failed logins per account from one client IP, then a block that doubles with each block of the account. */
+        perAccountIp: backoffLimitSchema.default({ points: 5, durationSeconds: 900, blockSeconds: 60, maxBlockSeconds: 14_400 }),
+        /** Failed logins per account from every IP together (the long-run cap), then a lockout for every IP. */
+        perAccount: limitSchema.default({ points: 100, durationSeconds: 86_400, blockSeconds: 86_400 }),
         /** Failed logins per client IP. */
         perIp: limitSchema.default({ points: 100, durationSeconds: 900, blockSeconds: 900 }),
       })

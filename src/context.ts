@@ -46,12 +46,13 @@ export interface Hasher {
   needsRehash(stored: string): boolean;
 }
 
-/** Failed-login throttling per account and per client IP. */
+/** Failed-login throttling per (account, client IP) with backoff, per client IP, and per account (the long-run cap). */
 export interface LoginLimits {
   /** Counts an attempt; the seconds to wait when over a limit, else 0. */
   begin(accountKey: string, ip: string): Promise<number>;
   succeeded(accountKey: string, ip: string): Promise<void>;
-  readonly account: { reset(key: string): Promise<void> };
+  /** Clears the account's counts, its lockout and this client's block (the owner proved who they are). */
+  unlock(accountKey: string, ip: string): Promise<void>;
 }
 
 /** Builds a named rate limiter on the configured store (memory, database or Redis). */

@@ -50,6 +50,23 @@ export interface WorkosLoginEvents {
     /** Why (see `LOGIN_FAIL_REASONS` for what each reason means). */
     reason: LoginFailReason;
   };
+  /**
+   * Failed logins started a block (alert on it): `backoff` when one client went over its failures for the account
+   * (only that client waits; `level` counts the account's backoffs within the long window, and each doubles the
+   * block), `lockout` when the account reached its long-run cap (every client waits).
+   */
+  accountThrottled: {
+    /** The throttle's key: `user:<id>`, or `name:<typed name>` for a name no user has. */
+    account: string;
+    /** The user's id, or null for a name no user has. */
+    userId: number | null;
+    /** The client whose attempt started the block. */
+    ip: string;
+    kind: 'backoff' | 'lockout';
+    level: number;
+    /** Seconds the block lasts. */
+    retryAfter: number;
+  };
   logout: AuditContext & { user: PublicUser | null };
   passwordChanged: AuditContext & { user: PublicUser; via: 'change' | 'reset' };
   /** A second factor was enrolled and saved (notify the user: a factor change). Never carries codes or secrets. */

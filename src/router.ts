@@ -52,7 +52,7 @@ export interface WorkosLoginStrategies {
 }
 
 export interface WorkosLoginRouter extends Router {
-  /** Typed events: userCreated, sendMagicLink, sendPasswordReset, login, loginFailed, logout, passwordChanged, mfaEnrolled, mfaReset. */
+  /** Typed events: userCreated, sendMagicLink, sendPasswordReset, login, loginFailed, accountThrottled, logout, passwordChanged, mfaEnrolled, mfaReset. */
   readonly events: LoginEvents;
   on<E extends WorkosLoginEventName>(event: E, listener: (payload: WorkosLoginEvents[E]) => void | Promise<void>): this;
   off<E extends WorkosLoginEventName>(event: E, listener: (payload: WorkosLoginEvents[E]) => void | Promise<void>): this;
@@ -116,7 +116,7 @@ export function workosLogin(input: WorkosLoginConfig, options: WorkosLoginOption
     users,
     rules: new RuleStore(repos.rules, users, config.logger, catalog, now),
     hasher: new PasswordHasher(config.password.bcryptCost),
-    throttle: new LoginThrottle(limiters, config),
+    throttle: new LoginThrottle(limiters, config, events),
     limiters,
     events,
     renderer,

@@ -41,6 +41,8 @@ export function createExampleApp(options: ExampleOptions): { app: Express; login
     deliver('magic-link', user.email, link);
   });
   login.on('loginFailed', ({ username, reason, ip }) => console.warn(`[audit] login failed for ${JSON.stringify(username)} (${reason}) from ${ip}`));
+  // A real app alerts here (and tells the user on a lockout).
+  login.on('accountThrottled', ({ account, kind, ip, level, retryAfter }) => console.warn(`[alert] ${account}: ${kind} (level ${level}) from ${ip} for ${retryAfter} s`));
   login.on('userCreated', ({ user, profile, rule }) => console.log(`[audit] ${user.username} was created just in time by "${rule.name}" (${profile.connection_type})`));
   login.on('mfaEnrolled', ({ user, factor }) => console.log(`[audit] ${user.username} turned on two-step verification (${factor.type})`));
 

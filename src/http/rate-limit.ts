@@ -2,7 +2,7 @@
 // database (config `rateLimit.store`) so that every app instance shares them.
 import rlf, { type RateLimiterAbstract, type RateLimiterRes } from 'rate-limiter-flexible';
 import type { ResolvedConfig } from '../config.ts';
-import type { LimiterFactory, LoginLimits } from '../context.ts';
+import type { EventSink, LimiterFactory, LoginLimits } from '../context.ts';
 import type { DatabaseLimiters } from '../db/ports.ts';
 
 const { RateLimiterMemory, RateLimiterRedis } = rlf;
@@ -79,14 +79,43 @@ function isLimiterRes(err: unknown): err is RateLimiterRes {
   return !!err && typeof err === 'object' && 'msBeforeNext' in err && !(err instanceof Error);
 }
 
-/** Failed-login throttling per account (the typed name, so unknown names behave the same) and per client IP. */
-export class LoginThrottle implements LoginLimits {
-  readonly account: Throttle;
-  readonly ip: Throttle;
+/** Seconds to wait, from a limiter's milliseconds (at least 1). */
+const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 
-  constructor(factory: LimiterFactory, config: Pick<ResolvedConfig, 'rateLimit'>) {
-    const { perAccount, perIp } = config.rateLimit;
-    this.account = new Throttle(factory('login-account', perAccount), perAccount.points);
+/** No real account is backed off this often within a window; the counter only counts. */
+const UNCAPPED = 1_000_000;
+
+/**
+ * Failed-login throttling as OWASP and NIST SP 800-63B describe it, so that an attacker cannot lock the owner out:
+ *
+ * - per (account, client IP): `perAccountIp.points` failures, then that client waits; each such block of the same
+ *   account within the long window doubles the next one (`blockSeconds`, 2×, 4×, … up to `maxBlockSeconds`);
+ * - per client IP (`perIp`), whatever the account: one client spraying many accounts;
+ * - per account from every IP together (`perAccount`, 100 a day by default): the long-run cap. Past it the
+ *   account is locked for everyone until the block ends, a password reset or a successful login clears it.
+ *
+ * So an owner whose address never failed still logs in while other addresses are backed off, unless the account
+ * reached the cap. The account is the user (`user:<id>`) or, for a name no user has, the typed name, so that
+ * unknown names are throttled exactly alike. `accountThrottled` tells the host when a block starts.
+ */
+export class LoginThrottle implements LoginLimits {
+  private readonly pair: RateLimiterAbstract;
+  private readonly backoffs: RateLimiterAbstract;
+  private readonly account: RateLimiterAbstract;
+  private readonly ip: Throttle;
+  private readonly limits: ResolvedConfig['rateLimit'];
+
+  constructor(
+    factory: LimiterFactory,
+    config: Pick<ResolvedConfig, 'rateLimit'>,
+    private readonly events?: Pick<EventSink, 'emit'>,
+  ) {
+    this.limits = config.rateLimit;
+    const { perAccountIp, perAccount, perIp } = config.rateLimit;
+    // No blockDuration: the block is set by hand, as long as the account's level says.
+    this.pair = factory('login-pair', { points: perAccountIp.points, durationSeconds: perAccountIp.durationSeconds });
+    this.backoffs = factory('login-backoffs', { points: UNCAPPED, durationSeconds: perAccount.durationSeconds });
+    this.account = factory('login-account', perAccount);
     this.ip = new Throttle(factory('login-ip', perIp), perIp.points);
   }
 
@@ -98,14 +127,69 @@ export class LoginThrottle implements LoginLimits {
     return userId === undefined ? `name:${typed.trim().toLowerCase().slice(0, 320)}` : `user:${userId}`;
   }
 
-  /** Counts a login attempt for the account and the client IP; seconds to wait, or 0 to go ahead. */
-  async begin(accountKey: string, ip: string): Promise<number> {
-    const [a, b] = await Promise.all([this.account.attempt(accountKey), this.ip.attempt(ip)]);
-    return Math.max(a, b);
+  // An IP never contains "|", so the pair key is unambiguous whatever the typed name holds.
+  private static pairKey(accountKey: string, ip: string): string {
+    return `${ip}|${accountKey}`;
   }
 
-  /** A success clears the account's count and does not count against the IP. */
+  /**
+   * Counts a login attempt (before the password is checked, so a burst of parallel guesses cannot slip past) and
+   * says how many seconds to wait, or 0 to go ahead.
+   */
+  async begin(accountKey: string, ip: string): Promise<number> {
+    const [pair, byIp] = await Promise.all([this.countPair(accountKey, ip), this.ip.attempt(ip)]);
+    if (pair > 0 || byIp > 0) return Math.max(pair, byIp);
+    // Only attempts that reach the password count towards the cap: a blocked client that keeps hammering cannot
+    // spend the account's allowance and lock the owner out.
+    return this.countAccount(accountKey, ip);
+  }
+
+  /** A success clears the account's counts and this client's block, and does not count against the IP. */
   async succeeded(accountKey: string, ip: string): Promise<void> {
-    await Promise.all([this.account.reset(accountKey), this.ip.refund(ip)]);
+    await Promise.all([this.unlock(accountKey, ip), this.ip.refund(ip)]);
+  }
+
+  /** Clears the account's counts and its lockout, and this client's block (the owner proved who they are). */
+  async unlock(accountKey: string, ip: string): Promise<void> {
+    await Promise.all([this.pair.delete(LoginThrottle.pairKey(accountKey, ip)), this.account.delete(accountKey), this.backoffs.delete(accountKey)]);
+  }
+
+  private async countPair(accountKey: string, ip: string): Promise<number> {
+    const key = LoginThrottle.pairKey(accountKey, ip);
+    const { points, blockSeconds, maxBlockSeconds } = this.limits.perAccountIp;
+    try {
+      await this.pair.consume(key, 1);
+      return 0;
+    } catch (err) {
+      if (!isLimiterRes(err)) throw err;
+      // Already blocked (or a parallel attempt is starting the block): wait for what is left.
+      if (err.consumedPoints !== points + 1) return seconds(err.msBeforeNext);
+      // This attempt went over: block this client, longer each time the account was blocked before.
+      const level = (await this.backoffs.penalty(accountKey, 1)).consumedPoints;
+      const retryAfter = Math.min(blockSeconds * 2 ** (level - 1), maxBlockSeconds);
+      await this.pair.block(key, retryAfter);
+      this.throttled(accountKey, ip, 'backoff', level, retryAfter);
+      return retryAfter;
+    }
+  }
+
+  private async countAccount(accountKey: string, ip: string): Promise<number> {
+    try {
+      await this.account.consume(accountKey, 1);
+      return 0;
+    } catch (err) {
+      if (!isLimiterRes(err)) throw err;
+      const retryAfter = seconds(err.msBeforeNext);
+      if (err.consumedPoints === this.limits.perAccount.points + 1) {
+        const level = (await this.backoffs.get(accountKey))?.consumedPoints ?? 0;
+        this.throttled(accountKey, ip, 'lockout', level, retryAfter);
+      }
+      return retryAfter;
+    }
+  }
+
+  private throttled(account: string, ip: string, kind: 'backoff' | 'lockout', level: number, retryAfter: number): void {
+    const userId = /^user:(\d+)$/.exec(account)?.[1];
+    this.events?.emit('accountThrottled', { account, userId: userId === undefined ? null : Number(userId), ip, kind, level, retryAfter });
   }
 }

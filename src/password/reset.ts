@@ -85,7 +85,7 @@ export function passwordResetRoutes(ctx: Context): Router {
     const consumed = await tokens.consumeAndSetPassword({ id: found.row.id, userId: found.user.id }, hash, new Date(ctx.now()));
     if (!consumed) return renderConfirm(req, res, false, 400);
     // Whoever proved they own the address may log in again at once: clear failed-login blocks.
-    await ctx.throttle.account.reset(LoginThrottle.accountKey(found.user.username, found.user.id));
+    await ctx.throttle.unlock(LoginThrottle.accountKey(found.user.username, found.user.id), auditContext(req).ip);
     ctx.events.emit('passwordChanged', { ...auditContext(req), user: publicUser(found.user), via: 'reset' });
     res.redirect(303, `${req.baseUrl}/reset/done/`);
   };

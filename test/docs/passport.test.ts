@@ -40,7 +40,7 @@ beforeAll(async () => {
     emailLookup: true,
     password: { bcryptCost: 4 },
     magicLink: { provider: 'local' },
-    rateLimit: { perAccount: { points: 3, durationSeconds: 60, blockSeconds: 60 } },
+    rateLimit: { perAccountIp: { points: 3, durationSeconds: 60, blockSeconds: 60, maxBlockSeconds: 60 } },
     logger: { info() {}, warn() {}, error() {} },
   });
   await login.rules.create({ name: 'Acme SSO', method: 'sso', priority: 10, emailRegex: '@acme\\.com$', organizationId: 'org_acme' });

@@ -140,6 +140,7 @@ describe('README', () => {
       userCreated: true,
       login: true,
       loginFailed: true,
+      accountThrottled: true,
       mfaEnrolled: true,
       mfaReset: true,
       logout: true,

@@ -1,5 +1,6 @@
-// Failed-login throttling per account and per client IP: same answer for known and unknown names, reset on
-// success, X-Forwarded-For only from trusted proxies, temporary lockouts, reset still possible.
+// Failed-login throttling per account (from one client: all these requests come from 127.0.0.1) and per client
+// IP: same answer for known and unknown names, reset on success, X-Forwarded-For only from trusted proxies,
+// temporary blocks, reset still possible. Backoff and the long-run cap: rate-limit.backoff.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, LOGIN_MESSAGES, workosLogin } from '../../src/index.ts';
 import { PasswordHasher } from '../../src/password/hash.ts';
@@ -38,7 +39,7 @@ function expectWrongPassword(res: { status: number; text: string }) {
 describe('concurrent guesses', () => {
   it('counts each attempt before the password check, so a burst cannot outrun the limit', async () => {
     // Threat (items 16, 17): many simultaneous guesses all pass a check-then-count throttle before any failure is counted.
-    const t = await app({ config: { rateLimit: { perAccount: { points: 3, durationSeconds: 60, blockSeconds: 60 } } } });
+    const t = await app({ config: { rateLimit: { perAccountIp: { points: 3, durationSeconds: 60, blockSeconds: 60, maxBlockSeconds: 60 } } } });
     await createUser(t.prisma, { username: 'burst', password: PASSWORD });
     const agents = Array.from({ length: 12 }, () => t.agent());
     const tokens = await Promise.all(agents.map((a) => csrf(a)));
@@ -57,7 +58,7 @@ describe('concurrent guesses', () => {
 describe('one counter per account', () => {
   it('counts guesses by username and by email against the same account', async () => {
     // Threat (items 16, 17): with email lookup, alternating username and email doubles the guesses allowed per account.
-    const t = await app({ config: { emailLookup: true, rateLimit: { perAccount: { points: 4, durationSeconds: 60, blockSeconds: 60 } } } });
+    const t = await app({ config: { emailLookup: true, rateLimit: { perAccountIp: { points: 4, durationSeconds: 60, blockSeconds: 60, maxBlockSeconds: 60 } } } });
     await createUser(t.prisma, { username: 'dual', email: 'dual@example.test', password: PASSWORD });
     for (const name of ['dual', 'dual@example.test', 'DUAL@example.test', 'dual']) expectWrongPassword(await passwordLogin(t.agent(), name, 'guess'));
     expectThrottled(await passwordLogin(t.agent(), 'dual@example.test', PASSWORD), 60);
@@ -68,7 +69,7 @@ describe('one counter per account', () => {
 describe('per-account throttle', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await app({ config: { rateLimit: { perAccount: { points: 3, durationSeconds: 60, blockSeconds: 60 } } } });
+    t = await app({ config: { rateLimit: { perAccountIp: { points: 3, durationSeconds: 60, blockSeconds: 60, maxBlockSeconds: 600 } } } });
   });
 
   it('refuses even the correct password after 3 failures, exactly as for an unknown name', async () => {
@@ -134,13 +135,17 @@ describe('per-account throttle', () => {
     expect(res.headers.location).toBe('/accounts/reset/done/');
     const hash = (await t.prisma.user.findUniqueOrThrow({ where: { id: user.id } })).passwordHash;
     expect(await new PasswordHasher(TEST_BCRYPT_COST).verify('recovered password 1', hash)).toBe(true);
+    // Proving the mailbox lifts the block: the owner logs in at once, from the client that was backed off.
+    const agent = t.agent();
+    expect((await passwordLogin(agent, 'locked', 'recovered password 1')).status).toBe(303);
+    expect(await isLoggedIn(agent)).toBe(true);
   });
 });
 
 describe('lockouts are temporary', () => {
   it('lets the owner in again once the window has passed', async () => {
     // Threat (item 20): anyone can lock any account out for good by failing its password on purpose.
-    const t = await app({ config: { rateLimit: { perAccount: { points: 2, durationSeconds: 1, blockSeconds: 1 } } } });
+    const t = await app({ config: { rateLimit: { perAccountIp: { points: 2, durationSeconds: 1, blockSeconds: 1, maxBlockSeconds: 1 } } } });
     await createUser(t.prisma, { username: 'victim', password: PASSWORD });
     for (let i = 0; i < 2; i++) expectWrongPassword(await passwordLogin(t.agent(), 'victim', `attack ${i}`));
     const blocked = await passwordLogin(t.agent(), 'victim', PASSWORD);
@@ -154,7 +159,7 @@ describe('lockouts are temporary', () => {
 
   it('blocks for blockSeconds once the limit is reached, even when the counting window is shorter', async () => {
     // Threat (items 16, 17): "points per second" with a long block is configured, but the block never starts.
-    const t = await app({ config: { rateLimit: { perAccount: { points: 2, durationSeconds: 1, blockSeconds: 60 } } } });
+    const t = await app({ config: { rateLimit: { perAccountIp: { points: 2, durationSeconds: 1, blockSeconds: 60, maxBlockSeconds: 60 } } } });
     await createUser(t.prisma, { username: 'blocked', password: PASSWORD });
     for (let i = 0; i < 2; i++) expectWrongPassword(await passwordLogin(t.agent(), 'blocked', `attack ${i}`));
     const res = await passwordLogin(t.agent(), 'blocked', PASSWORD);
@@ -168,7 +173,9 @@ describe('lockouts are temporary', () => {
     expect(() => workosLogin({ ...base, rateLimit: { perAccount: { points: 101, durationSeconds: 60 } } })).toThrow(ConfigError);
     expect(() => workosLogin({ ...base, rateLimit: { perAccount: { points: 101, durationSeconds: 60 } } })).toThrow(/rateLimit\.perAccount\.points/);
     const defaults = workosLogin(base).config.rateLimit;
+    expect(() => workosLogin({ ...base, rateLimit: { perAccountIp: { points: 101, durationSeconds: 60, blockSeconds: 60, maxBlockSeconds: 60 } } })).toThrow(/rateLimit\.perAccountIp\.points/);
     expect(defaults.perAccount.points).toBeLessThanOrEqual(100);
+    expect(defaults.perAccountIp.points).toBeLessThanOrEqual(100);
     expect(defaults.perIp.points).toBeLessThanOrEqual(100);
   });
 });

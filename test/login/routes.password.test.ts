@@ -14,7 +14,8 @@ let ssoRuleId: number;
 let mfaUserId: number;
 
 beforeAll(async () => {
-  t = await createTestApp();
+  // Many wrong passwords for one account from one client (127.0.0.1): keep the backoff out of the way.
+  t = await createTestApp({ config: { rateLimit: { perAccountIp: { points: 50, durationSeconds: 900, blockSeconds: 60, maxBlockSeconds: 60 } } } });
   await createUser(t.prisma, { username: 'carol', password: MIXED_CASE_PASSWORD });
   await createUser(t.prisma, { username: 'ascii64', password: ASCII_64 });
   await createUser(t.prisma, { username: 'long', password: LONG_PASSWORD });

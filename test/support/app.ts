@@ -82,6 +82,7 @@ const LOGGED_EVENTS = [
   'sendPasswordReset',
   'login',
   'loginFailed',
+  'accountThrottled',
   'logout',
   'passwordChanged',
   'mfaEnrolled',
