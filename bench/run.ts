@@ -1,6 +1,7 @@
 // Benchmarks, each printed as a ratio against a baseline measured in the same run on the same machine:
 //  1. rule resolution with the cache vs. re-reading the rules from the database every time (50 rules);
-//  2. a full HTTP password login (both steps) vs. the bare bcrypt compare it cannot avoid.
+//  2. a full HTTP password login (both steps) vs. the bare bcrypt compare it cannot avoid;
+//  3. the worst rule-regex match on a 320-character input vs. a literal pattern (bench/redos.ts).
 // Run: npm run bench
 import bcrypt from 'bcrypt';
 import { RuleRepository } from '../src/db/rules.ts';
@@ -8,6 +9,7 @@ import { UserRepository } from '../src/db/users.ts';
 import { RuleStore } from '../src/rules/store.ts';
 import { createTestApp, createUser, csrfFrom } from '../test/support/app.ts';
 import { BUILTIN_CATALOG } from '../test/support/catalog.ts';
+import { redosBench } from './redos.ts';
 
 const quiet = { info() {}, warn() {}, error() {} };
 
@@ -56,3 +58,4 @@ try {
 } finally {
   await t.close();
 }
+redosBench();

@@ -62,8 +62,11 @@ export type LimiterFactory = (name: string, spec: LimitConfig) => RateLimiterAbs
 export interface Workos {
   readonly sdk: WorkOS;
   readonly clientId: string;
-  /** Runs an SDK call; errors `expected` accepts come back unchanged, any other is an "upstream" login error. */
-  call<T>(what: string, fn: (sdk: WorkOS) => Promise<T>, expected?: (err: unknown) => boolean): Promise<T>;
+  /**
+   * Runs an SDK call; errors `expected` accepts come back unchanged, any other is an "upstream" login error.
+   * `secrets` (a code the call sends) are blanked out of the logged error, should WorkOS echo them.
+   */
+  call<T>(what: string, fn: (sdk: WorkOS) => Promise<T>, expected?: (err: unknown) => boolean, secrets?: readonly string[]): Promise<T>;
   /** The profile for an SSO or magic-link code, or null when WorkOS says the code expired or was used. */
   exchangeCode(code: string, what?: string): Promise<WorkosProfile | null>;
 }

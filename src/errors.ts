@@ -20,6 +20,9 @@ const COMMON_MESSAGES = {
   upstream: 'We could not complete your request right now. Please try again in a moment.',
   server: 'Something went wrong on our side. Please try again.',
   not_found: 'This page does not exist.',
+  bad_request: 'Your browser sent a request we could not read. Please go back and try again.',
+  request_too_large: 'What you sent is too large. Please go back, shorten it and try again.',
+  request_unsupported: 'Your browser sent the form in an encoding we do not accept. Please try again with another browser.',
 } as const;
 
 const COMMON_FAIL_REASONS = {

@@ -13,6 +13,7 @@ import { ConfigError, LoginError } from './errors.ts';
 import { LoginEvents, type WorkosLoginEventName, type WorkosLoginEvents } from './events.ts';
 import { loadUserMiddleware, loginRequired, logout, requireLoginMiddleware } from './http/auth.ts';
 import { csrfToken, verifyCsrf } from './http/csrf.ts';
+import { clientError, routeForLog } from './http/request-errors.ts';
 import { LIBRARY_VIEWS, Renderer } from './http/render.ts';
 import { LoginThrottle, limiterFactory } from './http/rate-limit.ts';
 import { securityHeaders } from './http/security-headers.ts';
@@ -183,11 +184,11 @@ function errorHandler(ctx: Context): ErrorRequestHandler {
       ctx.config.logger.error(err.message);
       res.status(500).type('text').send(err.message);
       return;
-    } else if (isBodyError(err)) error = new LoginError('server', 400, { cause: err });
-    else if (isDatabaseError(err)) error = new LoginError('upstream', 503, { cause: err });
-    else error = new LoginError('server', 500, { cause: err });
+    } else if (isDatabaseError(err)) error = new LoginError('upstream', 503, { cause: err });
+    else error = clientError(err) ?? new LoginError('server', 500, { cause: err });
     if (error.status >= 500) {
-      ctx.config.logger.error(`express-workos-login: ${error.code} on ${req.method} ${req.baseUrl}${req.path}`, {
+      // The route's pattern, not the path: a reset link's path is its token.
+      ctx.config.logger.error(`express-workos-login: ${error.code} on ${req.method} ${routeForLog(req)}`, {
         error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
       });
     }
@@ -198,9 +199,5 @@ function errorHandler(ctx: Context): ErrorRequestHandler {
       res.status(error.status).type('text').send(error.message);
     }
   };
-}
-
-function isBodyError(err: unknown): boolean {
-  return !!err && typeof err === 'object' && typeof (err as { type?: unknown }).type === 'string' && (err as { status?: unknown }).status === 400;
 }
 

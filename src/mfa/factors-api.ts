@@ -64,7 +64,7 @@ export class FactorsApi {
   async verify(challengeId: string, code: string): Promise<VerifyResult> {
     const isKnown = (err: unknown) => (workosErrorCode(err) ?? '') in VERIFY_FAILURES;
     try {
-      const res = await this.ctx.workos.call('mfa.verifyChallenge', (sdk) => sdk.mfa.verifyChallenge({ authenticationChallengeId: challengeId, code }), isKnown);
+      const res = await this.ctx.workos.call('mfa.verifyChallenge', (sdk) => sdk.mfa.verifyChallenge({ authenticationChallengeId: challengeId, code }), isKnown, [code]);
       return { valid: res.valid === true };
     } catch (err) {
       if (!isKnown(err)) throw err;

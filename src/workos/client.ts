@@ -37,12 +37,12 @@ export class WorkosGateway implements Workos {
    * Runs an SDK call. Errors the caller expects (listed by `expected`) are returned to it unchanged; everything
    * else (network, timeout, 5xx, 401) becomes a LoginError('upstream') with the SDK error as cause.
    */
-  async call<T>(what: string, fn: (sdk: WorkosClient) => Promise<T>, expected: (err: unknown) => boolean = () => false): Promise<T> {
+  async call<T>(what: string, fn: (sdk: WorkosClient) => Promise<T>, expected: (err: unknown) => boolean = () => false, secrets: readonly string[] = []): Promise<T> {
     try {
       return await fn(this.sdk);
     } catch (err) {
       if (err instanceof LoginError || expected(err)) throw err;
-      this.config.logger.error(`express-workos-login: WorkOS ${what} failed`, { error: describeSdkError(err) });
+      this.config.logger.error(`express-workos-login: WorkOS ${what} failed`, { error: describeSdkError(err, secrets) });
       throw new LoginError('upstream', 503, { cause: err });
     }
   }
@@ -58,6 +58,7 @@ export class WorkosGateway implements Workos {
         what,
         (sdk) => sdk.sso.getProfileAndToken({ code, clientId: this.clientId }),
         (err) => sdkCode(err) === 'invalid_grant',
+        [code],
       );
       return profile;
     } catch (err) {
@@ -67,11 +68,12 @@ export class WorkosGateway implements Workos {
   }
 }
 
-/** A log-safe one-liner for an SDK error (no request bodies, no secrets). */
-export function describeSdkError(err: unknown): string {
-  if (!err || typeof err !== 'object') return String(err);
-  const e = err as { name?: string; status?: number; code?: string; error?: string; message?: string };
-  return [e.name, e.status, e.code ?? e.error, e.message?.split('\n')[0]].filter((x) => x !== undefined && x !== '').join(' ');
+/** A log-safe one-liner for an SDK error (no request bodies; `secrets` the call sent are blanked out). */
+export function describeSdkError(err: unknown, secrets: readonly string[] = []): string {
+  const e = err && typeof err === 'object' ? (err as { name?: string; status?: number; code?: string; error?: string; message?: string }) : null;
+  const text = e ? [e.name, e.status, e.code ?? e.error, e.message?.split('\n')[0]].filter((x) => x !== undefined && x !== '').join(' ') : String(err);
+  // WorkOS may quote what it was sent (e.g. "the code '…' is invalid").
+  return secrets.filter((s) => s.length >= 4).reduce((line, secret) => line.split(secret).join('[redacted]'), text);
 }
 
 /** `status` of an SDK exception, if any. */
