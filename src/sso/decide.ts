@@ -66,7 +66,7 @@ export class SsoDecider {
     }
     const byEmail = await this.byEmail(profile, false);
     if (byEmail) return byEmail;
-    if (jitAllowed(rule, profile)) return { kind: 'jit', rule };
+    if (jitAllowed(rule, profile)) return this.jit(rule);
     return refusal('sso_not_provisioned', 'sso_not_provisioned', { rule, detail: `rule ${rule.id} does not create this user (jitCreation ${rule.jitCreation})` });
   }
 
@@ -82,8 +82,14 @@ export class SsoDecider {
     const byEmail = await this.byEmail(profile, true);
     if (byEmail) return byEmail;
     const rule = open.find((r) => jitAllowed(r, profile));
-    if (rule) return { kind: 'jit', rule };
+    if (rule) return this.jit(rule);
     return refusal('sso_not_provisioned', 'sso_not_provisioned', { rule: open[0]!, detail: 'no IdP-initiated rule creates this user' });
+  }
+
+  /** A new account under `rule`, unless a broken rule comes before it (then the login fails closed). */
+  private async jit(rule: LoginRule): Promise<Decision> {
+    await this.ctx.rules.assertReachable(rule);
+    return { kind: 'jit', rule };
   }
 
   /** First login of an existing account, found by a unique (case-insensitive) email; null when nobody has it. */
