@@ -142,6 +142,7 @@ describe('README', () => {
       loginFailed: true,
       mfaEnrolled: true,
       mfaReset: true,
+      mfaChanged: true,
       logout: true,
       passwordChanged: true,
     } satisfies Record<WorkosLoginEventName, true>;
