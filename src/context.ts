@@ -32,10 +32,15 @@ export interface Pages {
 export interface RuleSource {
   list(): Promise<LoginRule[]>;
   get(id: number): Promise<LoginRule | null>;
-  /** The rule for an existing user, or for an unknown typed name (JIT rules only). */
+  /**
+   * The rule for an existing user, or for an unknown typed name (JIT rules only). Throws
+   * `LoginError('login_unavailable')` when a broken enabled rule comes first (fail closed).
+   */
   resolve(user: UserRow | null, typed: string): Promise<RuleResolution>;
-  /** The rule an unknown address would get if it were a user's email. */
+  /** The rule an unknown address would get if it were a user's email (throws like `resolve`). */
   resolveAsEmail(typed: string): Promise<RuleResolution>;
+  /** Throws `LoginError('login_unavailable')` when a broken enabled rule comes before `rule`. */
+  assertReachable(rule: LoginRule): Promise<void>;
   explain(username: string): Promise<Explanation>;
 }
 

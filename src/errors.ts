@@ -14,6 +14,7 @@ const COMMON_MESSAGES = {
   method_not_allowed: 'This login method is not available for your account. Please start again.',
   method_unavailable: 'This login method is not available yet. Please contact your administrator.',
   no_rule: 'Login is not configured for this account. Please contact your administrator.',
+  login_unavailable: 'Login is temporarily unavailable. Please try again later or contact your administrator.',
   username_required: 'Please enter your username.',
   username_too_long: 'Usernames and email addresses have at most 320 characters.',
   session_expired: 'Your session has expired. Please log in again.',

@@ -73,6 +73,19 @@ export interface WorkosLoginEvents {
   mfaEnrolled: AuditContext & { user: PublicUser; factor: { id: number; type: 'totp' | 'sms' }; rule: RuleRef | null };
   /** `resetMfa` removed a user's factors and recovery codes and ended their sessions. */
   mfaReset: { user: PublicUser; factorsRemoved: number; recoveryCodesRemoved: number };
+  /**
+   * A logged-in user removed their factor on `mfa/`, or removed it to replace it (`mfaEnrolled` follows once the
+   * new one is saved), after re-authenticating `via` their password or a current code. Their recovery codes went
+   * with it and their other sessions ended. Notify the user: a factor change. Never carries codes or secrets.
+   */
+  mfaChanged: AuditContext & {
+    user: PublicUser;
+    action: 'remove' | 'replace';
+    /** The factors removed (normally one). */
+    factors: { id: number; type: 'totp' | 'sms' }[];
+    rule: RuleRef | null;
+    via: 'password' | 'code';
+  };
 }
 
 export type WorkosLoginEventName = keyof WorkosLoginEvents;

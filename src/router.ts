@@ -53,7 +53,7 @@ export interface WorkosLoginStrategies {
 }
 
 export interface WorkosLoginRouter extends Router {
-  /** Typed events: userCreated, sendMagicLink, sendPasswordReset, login, loginFailed, accountThrottled, logout, passwordChanged, mfaEnrolled, mfaReset. */
+  /** Typed events: userCreated, sendMagicLink, sendPasswordReset, login, loginFailed, accountThrottled, logout, passwordChanged, mfaEnrolled, mfaReset, mfaChanged. */
   readonly events: LoginEvents;
   on<E extends WorkosLoginEventName>(event: E, listener: (payload: WorkosLoginEvents[E]) => void | Promise<void>): this;
   off<E extends WorkosLoginEventName>(event: E, listener: (payload: WorkosLoginEvents[E]) => void | Promise<void>): this;

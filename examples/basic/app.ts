@@ -45,6 +45,7 @@ export function createExampleApp(options: ExampleOptions): { app: Express; login
   login.on('accountThrottled', ({ account, kind, ip, level, retryAfter }) => console.warn(`[alert] ${account}: ${kind} (level ${level}) from ${ip} for ${retryAfter} s`));
   login.on('userCreated', ({ user, profile, rule }) => console.log(`[audit] ${user.username} was created just in time by "${rule.name}" (${profile.connection_type})`));
   login.on('mfaEnrolled', ({ user, factor }) => console.log(`[audit] ${user.username} turned on two-step verification (${factor.type})`));
+  login.on('mfaChanged', ({ user, action, via }) => console.log(`[audit] ${user.username} chose to ${action} their second factor (confirmed by ${via})`));
 
   const app = express();
   app.use(session(recommendedSessionOptions({ secret: options.sessionSecret, store: options.sessionStore, baseUrl: options.baseUrl })));
@@ -63,7 +64,7 @@ export function createExampleApp(options: ExampleOptions): { app: Express; login
         'Your profile',
         `<dl><dt>Username</dt><dd>${escape(u.username)}</dd><dt>Email</dt><dd>${escape(u.email)}</dd>
          <dt>Name</dt><dd>${escape(`${u.firstName} ${u.lastName}`.trim() || '—')}</dd></dl>
-         <p><a href="/accounts/password_change/">Change password</a></p>
+         <p><a href="/accounts/password_change/">Change password</a> · <a href="/accounts/mfa/">Two-step verification</a></p>
          <form method="post" action="/accounts/logout/"><input type="hidden" name="_csrf" value="${escape(login.csrfToken(req))}"><button type="submit">Log out</button></form>`,
       ),
     );

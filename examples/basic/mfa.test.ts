@@ -33,6 +33,12 @@ describe('example app: mfa-user', () => {
     expect(shown.text.match(/<li><code>[A-Z2-7]{5}-[A-Z2-7]{5}<\/code><\/li>/g)).toHaveLength(10);
     const done = await agent.post('/accounts/recovery-codes/').type('form').send({ _csrf: csrfFrom(shown.text) });
     expect(done.headers.location).toBe('/accounts/profile/');
-    expect((await agent.get('/accounts/profile/')).text).toContain('mfa@acme.test');
+    const profile = await agent.get('/accounts/profile/');
+    expect(profile.text).toContain('mfa@acme.test');
+    // The profile links to the page where mfa-user sees (and may replace) the factor.
+    expect(profile.text).toContain('<a href="/accounts/mfa/">Two-step verification</a>');
+    const factor = await agent.get('/accounts/mfa/');
+    expect(factor.text).toContain('Text messages to the phone number ending in <strong>0006</strong>');
+    expect(factor.text).toContain('value="replace"');
   });
 });

@@ -4,7 +4,10 @@
 import { z } from 'zod';
 import { checkSavedAttributes } from './jit-check.ts';
 import { regexMatches, ruleRegex, shareRuleRegex } from './regex.ts';
+import { ruleWarnings, type RuleWarning } from './rule-warnings.ts';
 import type { MethodSteps } from './steps.ts';
+
+export type { RuleWarning } from './rule-warnings.ts';
 
 export const JIT_MODES = ['off', 'attributes', 'idp'] as const;
 export type JitMode = (typeof JIT_MODES)[number];
@@ -53,6 +56,8 @@ const ruleFields = {
   savedAttributes: jsonField.default({}),
   totpOrganizationName: z.string().trim().max(200).default(''),
   allowIdpInitiated: z.boolean().default(false),
+  /** Link an existing account found by email at its first SSO login; null = the method's default (see src/sso/rule.ts). */
+  linkExistingByEmail: z.boolean().nullable().default(null),
 };
 
 const baseRuleSchema = z.object(ruleFields).strict();
@@ -182,6 +187,10 @@ export interface LoginRule {
   readonly savedAttributes: Readonly<Record<string, unknown>>;
   readonly totpOrganizationName: string;
   readonly allowIdpInitiated: boolean;
+  /** As stored: true, false, or null for the method's default (SSO: on for `sso`, off for OAuth providers). */
+  readonly linkExistingByEmail: boolean | null;
+  /** What is probably not meant (e.g. an email regex not anchored with `$`); never stops the rule from working. */
+  readonly warnings: readonly RuleWarning[];
 }
 
 export interface RuleIssue {
@@ -220,6 +229,8 @@ export function toLoginRule(id: number, v: ParsedInput): LoginRule {
     savedAttributes: Object.freeze(v.savedAttributes),
     totpOrganizationName: v.totpOrganizationName,
     allowIdpInitiated: v.allowIdpInitiated,
+    linkExistingByEmail: v.linkExistingByEmail,
+    warnings: Object.freeze(ruleWarnings(v)),
   });
   shareRuleRegex(v, rule);
   return rule;
@@ -230,9 +241,12 @@ export type RuleSubject =
   | { kind: 'user'; userId: number; email: string; hasMfa: boolean; hasSso: boolean }
   | { kind: 'unknown'; typed: string };
 
-/** Answers the one question that needs the database: does this user match a rule's `where`? */
+/**
+ * Answers the one question that needs the database: does this user match a rule's `where`? `{ invalid }` when the
+ * filter is not one the database accepts (a rule written straight to the table): the rule is then broken.
+ */
 export interface RuleProbe {
-  matchesWhere(rule: LoginRule): Promise<boolean>;
+  matchesWhere(rule: LoginRule): Promise<boolean | { invalid: string }>;
 }
 
 export interface RuleVerdict {
@@ -243,40 +257,80 @@ export interface RuleVerdict {
 }
 
 export interface RuleResolution {
+  /** The rule that applies; null when none does, or when a broken rule comes first (`blockedBy`). */
   rule: LoginRule | null;
   /** Human-readable reason the chosen rule applies (or why none does). */
   reason: string;
   /** Every rule considered, in order, with its verdict. */
   trace: RuleVerdict[];
+  /**
+   * An enabled rule that is broken and comes before any rule that applies (or no rule applies): it might have been
+   * this person's rule, so the login fails closed ("login is temporarily unavailable") until it is fixed or disabled.
+   */
+  blockedBy: BrokenRule | null;
 }
 
 export function sortRules<T extends { priority: number; id: number }>(rules: readonly T[]): T[] {
   return [...rules].sort((a, b) => a.priority - b.priority || a.id - b.id);
 }
 
+type Candidate = { kind: 'rule'; id: number; priority: number; rule: LoginRule } | { kind: 'broken'; id: number; priority: number; broken: BrokenRule };
+
+/** What a login gets when it reaches a broken rule, for `reason` and the log. */
+export function blockedReason(broken: BrokenRule): string {
+  const issues = broken.issues.map((i) => `${i.path}: ${i.message}`).join('; ');
+  return `rule ${broken.id} "${broken.name}" (priority ${broken.priority}) is enabled but broken (${issues}); it might be this login's rule, so the login is refused until the rule is fixed or disabled`;
+}
+
 /**
  * First enabled rule in (priority, id) order that applies. A rule applies to a user if ANY of: hasMfa and the
  * user has a factor; hasSso and the user has an SSO identity; its `where` matches the user; its regex matches
  * the email. Unknown names only match JIT rules whose regex matches what was typed. Never mutates a rule.
+ *
+ * `broken` rules (rows that failed validation) cannot be judged: a login that reaches an enabled one before any
+ * rule applies fails closed (`blockedBy`), so that a broken MFA rule never lets its users fall through to a
+ * weaker rule below it.
  */
-export async function resolveRule(rules: readonly LoginRule[], subject: RuleSubject, probe: RuleProbe): Promise<RuleResolution> {
+export async function resolveRule(rules: readonly LoginRule[], subject: RuleSubject, probe: RuleProbe, broken: readonly BrokenRule[] = []): Promise<RuleResolution> {
   const trace: RuleVerdict[] = [];
-  for (const rule of sortRules(rules)) {
+  const candidates = sortRules<Candidate>([
+    ...rules.map((rule) => ({ kind: 'rule' as const, id: rule.id, priority: rule.priority, rule })),
+    ...broken.map((b) => ({ kind: 'broken' as const, id: b.id, priority: b.priority, broken: b })),
+  ]);
+  const block = (b: BrokenRule): RuleResolution => {
+    const why = blockedReason(b);
+    trace.push({ ruleId: b.id, name: b.name, matched: false, why });
+    return { rule: null, reason: why, trace, blockedBy: b };
+  };
+  for (const candidate of candidates) {
+    if (candidate.kind === 'broken') {
+      if (!candidate.broken.enabled) {
+        trace.push({ ruleId: candidate.id, name: candidate.broken.name, matched: false, why: 'disabled (and broken)' });
+        continue;
+      }
+      return block(candidate.broken);
+    }
+    const { rule } = candidate;
     const verdict = await judge(rule, subject, probe);
+    if ('invalid' in verdict) return block({ id: rule.id, name: rule.name, priority: rule.priority, enabled: rule.enabled, issues: [verdict.invalid] });
     trace.push({ ruleId: rule.id, name: rule.name, ...verdict });
-    if (verdict.matched) return { rule, reason: verdict.why, trace };
+    if (verdict.matched) return { rule, reason: verdict.why, trace, blockedBy: null };
   }
   return {
     rule: null,
     reason: subject.kind === 'unknown' ? 'unknown username and no JIT rule matches it' : 'no rule matches this user',
     trace,
+    blockedBy: null,
   };
 }
 
-async function judge(rule: LoginRule, subject: RuleSubject, probe: RuleProbe): Promise<{ matched: boolean; why: string }> {
+/** A rule that turns out broken while it is judged (it bypassed validation): it blocks like a broken row. */
+type Unjudgeable = { invalid: RuleIssue };
+
+async function judge(rule: LoginRule, subject: RuleSubject, probe: RuleProbe): Promise<{ matched: boolean; why: string } | Unjudgeable> {
   if (!rule.enabled) return { matched: false, why: 'disabled' };
   const regex = rule.emailRegex ? ruleRegex(rule) : null;
-  if (regex && !regex.ok) return { matched: false, why: `broken regex (${regex.reason})` };
+  if (regex && !regex.ok) return { invalid: { path: 'emailRegex', message: `the regular expression ${regex.reason}` } };
   if (subject.kind === 'unknown') {
     if (rule.jitCreation === 'off') return { matched: false, why: 'unknown username and the rule has no JIT creation' };
     if (regex && regexMatches(regex.regex, subject.typed)) {
@@ -286,8 +340,10 @@ async function judge(rule: LoginRule, subject: RuleSubject, probe: RuleProbe): P
   }
   if (rule.hasMfa && subject.hasMfa) return { matched: true, why: 'the user has an MFA factor (hasMfa)' };
   if (rule.hasSso && subject.hasSso) return { matched: true, why: 'the user has an SSO identity (hasSso)' };
-  if (rule.where && (await probe.matchesWhere(rule))) {
-    return { matched: true, why: `lookup attributes ${JSON.stringify(rule.where)} match the user` };
+  if (rule.where) {
+    const answer = await probe.matchesWhere(rule);
+    if (typeof answer === 'object') return { invalid: { path: 'lookupAttributes', message: answer.invalid } };
+    if (answer) return { matched: true, why: `lookup attributes ${JSON.stringify(rule.where)} match the user` };
   }
   if (regex && regexMatches(regex.regex, subject.email)) {
     return { matched: true, why: `email regex /${rule.emailRegex}/i matches "${subject.email}"` };
@@ -295,11 +351,23 @@ async function judge(rule: LoginRule, subject: RuleSubject, probe: RuleProbe): P
   return { matched: false, why: 'neither lookup attributes nor the email regex match' };
 }
 
-/** A rule that failed validation when loaded: it is skipped at login and listed by `explain`. */
+/**
+ * A rule row that failed validation when loaded. It cannot be matched; while it is enabled, every login that
+ * reaches it in priority order is refused (`RuleResolution.blockedBy`). `explain` lists it.
+ */
 export interface BrokenRule {
   id: number;
   name: string;
+  priority: number;
+  enabled: boolean;
   issues: RuleIssue[];
+}
+
+/** A rule's warnings, as `explain` lists them. */
+export interface RuleWarnings {
+  ruleId: number;
+  name: string;
+  warnings: readonly RuleWarning[];
 }
 
 /** What `login.explain(name)` answers: which rule applies to a login name, why, and which rules are broken. */
@@ -308,4 +376,6 @@ export interface Explanation extends RuleResolution {
   /** The user the name refers to, or null when unknown (id and username only). */
   user: { id: number; username: string; email: string } | null;
   broken: BrokenRule[];
+  /** Every valid rule with warnings (e.g. an unanchored email regex), in priority order. */
+  warnings: RuleWarnings[];
 }

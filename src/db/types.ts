@@ -75,6 +75,8 @@ export interface LoginRuleRow {
   savedAttributes: string;
   totpOrganizationName: string;
   allowIdpInitiated: boolean;
+  /** Null: the method's default. */
+  linkExistingByEmail: boolean | null;
   createdAt: Date;
   updatedAt: Date;
 }

@@ -7,6 +7,7 @@ import type { LoginRule } from '../core/rules.ts';
 import type { UserRow } from '../db/types.ts';
 import { LoginError, messageFor } from '../errors.ts';
 import { regenerateSession, saveSession } from '../http/session.ts';
+import { isLoginUnavailable } from '../rules/store.ts';
 import type { MagicLinkSender } from './send.ts';
 
 export interface MagicPages {
@@ -39,7 +40,7 @@ export class MagicLinkRequests {
    */
   async request(req: Request, res: Response, typed: string, next: string, known?: { user: UserRow | null; rule: LoginRule | null }): Promise<void> {
     const user = known ? known.user : await this.findRecipient(typed);
-    const rule = known ? known.rule : user ? (await this.ctx.rules.resolve(user, user.username)).rule : null;
+    const rule = known ? known.rule : user ? await this.currentRule(user) : null;
     const failed = (reason: 'throttled' | 'method_not_allowed') => reportLoginFailure(this.ctx, req, { typed, user, rule, reason });
     // Counted before anything depends on the account, so a throttled answer says nothing about it either.
     if (!(await this.sender.allowed(req, user?.email || typed))) failed('throttled');
@@ -52,6 +53,16 @@ export class MagicLinkRequests {
     }
     await saveSession(req);
     res.redirect(303, pages.complete(req));
+  }
+
+  /** The user's rule; null while a broken rule blocks it (logged by the rule store): the answer must not differ. */
+  private async currentRule(user: UserRow): Promise<LoginRule | null> {
+    try {
+      return (await this.ctx.rules.resolve(user, user.username)).rule;
+    } catch (err) {
+      if (isLoginUnavailable(err)) return null;
+      throw err;
+    }
   }
 
   /** `magic` step 2. A GET (`?username=…&start=true`) only shows a button: mail is sent by a POST, never by a GET. */

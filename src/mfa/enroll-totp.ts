@@ -18,7 +18,8 @@ export function totpEnrollRoutes(enroll: Enrollment): Router {
   };
 
   async function start(req: Request, res: Response, gate: Gate): Promise<void> {
-    const issuer = gate.rule.totpOrganizationName;
+    // Only `mfa` rules name an issuer; a factor replaced under another rule (mfa/) is labelled with the site's host.
+    const issuer = gate.rule.totpOrganizationName || new URL(flow.ctx.config.baseUrl).hostname;
     const account = gate.user.email || gate.user.username;
     const factor = await flow.api.enrollTotp(issuer, account);
     enroll.begin(gate, { factorId: factor.id, type: 'totp', totp: { secret: factor.secret, qrCode: factor.qrCode, issuer, account } });

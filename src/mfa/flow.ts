@@ -11,10 +11,10 @@ import { LoginError, messageFor, type LoginErrorCode } from '../errors.ts';
 import { saveSession } from '../http/session.ts';
 import { FactorsApi, smsTemplateFor } from './factors-api.ts';
 import { MfaLimits } from './limits.ts';
-import { endPending, readPending, type PendingMfa } from './pending.ts';
+import { endPending, readPending, type PendingChallenge, type PendingMfa } from './pending.ts';
 import { MfaStore, type FactorRow, type FactorType } from './store.ts';
 
-export type MfaPage = 'enroll' | 'enroll-totp' | 'enroll-sms' | 'verify' | 'recovery-codes';
+export type MfaPage = 'enroll' | 'enroll-totp' | 'enroll-sms' | 'verify' | 'recovery-codes' | 'mfa';
 
 /** A live half-login, re-checked on this request. */
 export interface Gate {
@@ -25,6 +25,12 @@ export interface Gate {
 }
 
 export type CodeOutcome = 'ok' | 'format' | 'send_first' | 'throttled' | 'wrong' | 'used' | 'expired' | 'locked';
+
+/** Whose code is checked, and where the challenge sent for it lives (a half-login, or the mfa/ page's state). */
+export interface CodeHolder {
+  user: UserRow;
+  pending: { challenge?: PendingChallenge };
+}
 export type Rerender = (status: number, code: LoginErrorCode) => void;
 
 const FAILURE_CODES: Record<'wrong' | 'used' | 'locked' | 'recovery', LoginErrorCode> = {
@@ -67,7 +73,9 @@ export class MfaFlow {
     if (!user || user.sessionVersion !== pending.v) return this.abort(req, res, pending, 'mfa_expired', 401);
     const factors = await this.store.factors(user.id);
     const { rule } = await this.ctx.rules.resolve(user, user.username);
-    if (!rule || !this.ctx.flow.owes(rule, FACTOR_STEP, { hasMfa: factors.length > 0, hasSso: false })) return this.abort(req, res, pending, 'method_not_allowed', 403);
+    // A replacement is owed the factor step as if the old factor were still there (its rule binds enrolled factors).
+    const hasMfa = factors.length > 0 || pending.replacing === true;
+    if (!rule || !this.ctx.flow.owes(rule, FACTOR_STEP, { hasMfa, hasSso: false })) return this.abort(req, res, pending, 'method_not_allowed', 403);
     return { pending, user, rule, factors };
   }
 
@@ -86,7 +94,7 @@ export class MfaFlow {
   }
 
   /** Checks a 6-digit code against a factor; the challenge id comes from the session, never from the form. */
-  async checkCode(gate: Gate, factorId: string, type: FactorType, input: string): Promise<CodeOutcome> {
+  async checkCode(gate: CodeHolder, factorId: string, type: FactorType, input: string): Promise<CodeOutcome> {
     const code = input.replace(/\s+/g, '');
     if (!/^\d{6}$/.test(code)) return 'format';
     const { pending, user } = gate;
@@ -148,7 +156,7 @@ export class MfaFlow {
    * Sends an SMS challenge for `factorId` (rate-limited per user and per IP unless the caller already
    * counted this send). Returns the seconds to wait when over the limit, else 0.
    */
-  async sendSms(req: Request, gate: Gate, factorId: string, counted = false): Promise<number> {
+  async sendSms(req: Request, gate: CodeHolder, factorId: string, counted = false): Promise<number> {
     if (!counted) {
       const wait = await this.takeSmsSend(req, gate.user.id);
       if (wait > 0) return wait;

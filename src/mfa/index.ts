@@ -1,5 +1,6 @@
 // The `mfa` login method (password + WorkOS TOTP or SMS, with recovery codes): its pages under the mount point
-// (enroll/, enroll-totp/, enroll-sms/, verify/, recovery-codes/) and the second step that sends a login there.
+// (enroll/, enroll-totp/, enroll-sms/, verify/, recovery-codes/, and mfa/ where a logged-in user manages their
+// factor) and the second step that sends a login there.
 import { Router } from 'express';
 import { defineMethod, type MethodRuntime } from '../contract.ts';
 import type { Context } from '../context.ts';
@@ -9,6 +10,7 @@ import { MfaFlow } from './flow.ts';
 import { mfaHandler } from './handler.ts';
 import { MFA_FAIL_REASONS, MFA_MESSAGES } from './messages.ts';
 import { resetMfa, type MfaResetResult } from './reset.ts';
+import { manageRoutes } from './manage-routes.ts';
 import { MFA_RULES } from './rule.ts';
 import { verifyRoutes } from './verify-routes.ts';
 
@@ -21,11 +23,11 @@ export interface MfaRuntime extends MethodRuntime {
 export const mfaMethod = defineMethod('mfa', MFA_RULES, { messages: MFA_MESSAGES, failReasons: MFA_FAIL_REASONS, config: { key: 'mfa', schema: mfaConfigSchema } }, (ctx: Context): MfaRuntime => {
   const flow = new MfaFlow(ctx);
   const routes = Router();
-  routes.use(['/enroll', '/enroll-totp', '/enroll-sms', '/verify', '/recovery-codes'], (_req, res, next) => {
+  routes.use(['/enroll', '/enroll-totp', '/enroll-sms', '/verify', '/recovery-codes', '/mfa'], (_req, res, next) => {
     // These pages show secrets (QR code, TOTP secret, recovery codes): never cached, never framed.
     res.set('Cache-Control', 'no-store');
     next();
   });
-  routes.use(verifyRoutes(flow), enrollRoutes(flow));
+  routes.use(verifyRoutes(flow), enrollRoutes(flow), manageRoutes(flow));
   return { routes, ...mfaHandler(flow), resetMfa: (userId: number) => resetMfa(ctx, flow.store, flow.api, userId) };
 });

@@ -16,6 +16,10 @@ export const MFA_MESSAGES = {
   mfa_already_enrolled: 'Two-step verification is already set up for your account. Enter a code from it to continue.',
   mfa_no_enrollment: 'Your setup was not started or has expired. Please start again.',
   mfa_recovery_invalid: 'That recovery code is not valid or has already been used.',
+  mfa_reauth_required: 'To change two-step verification, confirm it is you: enter your password or a current code.',
+  mfa_reauth_failed: 'That password is not correct. Please try again.',
+  mfa_remove_not_allowed: 'Your account requires two-step verification, so it cannot be removed. You can replace your factor instead.',
+  mfa_replace_not_allowed: 'Your login does not use two-step verification: you can remove this factor, but not set up a new one.',
 } as const;
 
 /** `loginFailed` reasons this method reports, with what each means. */

@@ -37,6 +37,11 @@ const pendingSchema = z.object({
   enrollment: enrollmentSchema.optional(),
   /** The first factor was just enrolled and verified; only the recovery-codes page remains before login. */
   passed: z.boolean().optional(),
+  /**
+   * Started by a logged-in user replacing their factor (mfa/), after re-authentication and the removal of the old
+   * one: enrollment is owed as if they still had a factor, also under a rule that does not require MFA.
+   */
+  replacing: z.boolean().optional(),
 });
 
 export type PendingMfa = z.infer<typeof pendingSchema>;

@@ -8,6 +8,7 @@ import type { TokenRow, UserRow } from '../db/ports.ts';
 import { messageFor } from '../errors.ts';
 import type { Message } from '../http/render.ts';
 import { LoginThrottle, Throttle } from '../http/rate-limit.ts';
+import { isLoginUnavailable } from '../rules/store.ts';
 import { NewPasswordRules, newPasswordBody } from './new-password.ts';
 import { hashToken, looksLikeToken, newToken } from './tokens.ts';
 
@@ -22,8 +23,15 @@ export function passwordResetRoutes(ctx: Context): Router {
 
   async function sendResetLinks(req: Request, email: string): Promise<void> {
     for (const user of await ctx.users.findActiveByEmail(email)) {
-      // Only users whose rule logs in with a password may (re)set one: SSO and magic-link users may not.
-      const { rule } = await ctx.rules.resolve(user, user.username);
+      // Only users whose rule logs in with a password may (re)set one: SSO and magic-link users may not. A user
+      // whom a broken rule blocks gets nothing, and the answer is the same as for everyone.
+      const rule = await ctx.rules.resolve(user, user.username).then(
+        (r) => r.rule,
+        (err: unknown) => {
+          if (isLoginUnavailable(err)) return null;
+          throw err;
+        },
+      );
       if (!rule || !usesPassword(rule.method)) continue;
       const { token, hash } = newToken();
       // A new link invalidates every older one.

@@ -1,8 +1,25 @@
 // The rule API over the rule rows (src/db/rules.ts) and the pure rule engine: loads rules (cached, and re-read
 // whenever any instance changed them), validates them on save, and resolves or explains the rule for a login name.
 import type { Logger } from '../config.ts';
-import { RuleValidationError } from '../errors.ts';
-import { parseRuleInput, resolveRule, toLoginRule, type BrokenRule, type Explanation, type LoginRule, type LoginRuleInput, type RuleCatalog, type RuleIssue, type RuleResolution, type RuleSubject } from '../core/rules.ts';
+import { LoginError, RuleValidationError } from '../errors.ts';
+import {
+  blockedReason,
+  parseRuleInput,
+  resolveRule,
+  sortRules,
+  toLoginRule,
+  type BrokenRule,
+  type Explanation,
+  type LoginRule,
+  type LoginRuleInput,
+  type RuleCatalog,
+  type RuleDraft,
+  type RuleIssue,
+  type RuleProbe,
+  type RuleResolution,
+  type RuleSubject,
+} from '../core/rules.ts';
+import { ruleWarnings, type RuleWarning } from '../core/rule-warnings.ts';
 import { checkSavedAttributesModel } from '../core/jit-check.ts';
 import { isUniqueViolation, isValidationError, validationSummary } from '../db/errors.ts';
 import type { LoginRuleData, LoginRuleRow, RuleRows, UserRow, UserStore } from '../db/ports.ts';
@@ -18,7 +35,16 @@ interface Snapshot {
 /** How long a snapshot is trusted without asking the database whether rules changed. */
 const STAMP_CHECK_MS = 1000;
 
-export type { BrokenRule, Explanation } from '../core/rules.ts';
+export type { BrokenRule, Explanation, RuleWarnings } from '../core/rules.ts';
+export type { RuleWarning } from '../core/rule-warnings.ts';
+
+/** What `validate` resolves to: the rule as it would be saved (defaults filled), with its warnings. */
+export type ValidatedRule = RuleDraft & { readonly warnings: readonly RuleWarning[] };
+
+/** The error a login gets while a broken rule blocks it (`RuleResolution.blockedBy`). */
+export function isLoginUnavailable(err: unknown): boolean {
+  return err instanceof LoginError && err.code === 'login_unavailable';
+}
 
 export class RuleStore implements RuleSource {
   private snapshot: Snapshot | null = null;
@@ -54,14 +80,37 @@ export class RuleStore implements RuleSource {
     const broken: BrokenRule[] = [];
     for (const row of rows) {
       const parsed = parseRuleInput(rowToInput(row), this.catalog);
-      if (parsed.ok) rules.push(toLoginRule(row.id, parsed.value));
-      else {
-        broken.push({ id: row.id, name: row.name, issues: parsed.issues });
-        this.logger.warn(`express-workos-login: login rule ${row.id} "${row.name}" is invalid and is skipped`, { ruleId: row.id, issues: parsed.issues });
+      const issues = parsed.ok ? await this.filterIssues(parsed.value) : parsed.issues;
+      if (parsed.ok && issues.length === 0) {
+        rules.push(toLoginRule(row.id, parsed.value));
+        continue;
+      }
+      broken.push({ id: row.id, name: row.name, priority: row.priority, enabled: row.enabled, issues });
+      if (row.enabled) {
+        // Fails closed: logins that reach it are refused, so say so loudly.
+        this.logger.error(`express-workos-login: login rule ${row.id} "${row.name}" is invalid; logins that reach it (priority ${row.priority}) are refused until it is fixed or disabled`, {
+          ruleId: row.id,
+          issues,
+        });
+      } else {
+        this.logger.warn(`express-workos-login: login rule ${row.id} "${row.name}" is invalid (and disabled)`, { ruleId: row.id, issues });
       }
     }
     this.snapshot = { stamp, loadedAt: this.now(), rules, broken };
     return this.snapshot;
+  }
+
+  /** A `where` the database refuses (written straight to the table) makes the rule broken, found once per load. */
+  private async filterIssues(value: RuleDraft): Promise<RuleIssue[]> {
+    const { hasMfa: _m, hasSso: _s, ...where } = value.lookupAttributes;
+    if (Object.keys(where).length === 0) return [];
+    try {
+      await this.users.checkFilter(where);
+      return [];
+    } catch (err) {
+      if (!isValidationError(err)) throw err;
+      return [{ path: 'lookupAttributes', message: `not a valid filter on the user model: ${validationSummary(err)}` }];
+    }
   }
 
   /** Forget the cache (the next load re-reads). */
@@ -77,50 +126,77 @@ export class RuleStore implements RuleSource {
     return (await this.load()).rules.find((r) => r.id === id) ?? null;
   }
 
-  /** Resolve the rule for an existing user or an unknown typed name. */
+  /**
+   * Resolve the rule for an existing user or an unknown typed name. Throws `LoginError('login_unavailable', 503)`
+   * when a broken enabled rule comes first (the error is logged, naming the rule): a login never falls through
+   * a rule that might have been its own.
+   */
   async resolve(user: UserRow | null, typed: string): Promise<RuleResolution> {
-    const { rules } = await this.load();
+    return this.unblocked(await this.resolution(user, typed), user ? `user ${user.id}` : 'an unknown name');
+  }
+
+  /**
+   * The rule an unknown name would get if it were an existing user's email with no per-user attributes: only
+   * regex (domain-level) rules can match. Step 2 uses it so that a domain routed to magic links or SSO looks
+   * the same for unknown addresses as for real ones. Broken rules block it as they block `resolve`.
+   */
+  async resolveAsEmail(typed: string): Promise<RuleResolution> {
+    const { rules, broken } = await this.load();
+    const resolution = await resolveRule(rules, { kind: 'user', userId: 0, email: typed, hasMfa: false, hasSso: false }, { matchesWhere: async () => false }, broken);
+    return this.unblocked(resolution, 'an unknown name');
+  }
+
+  /**
+   * Throws `LoginError('login_unavailable', 503)` when an enabled broken rule comes before `rule` in priority order:
+   * for logins that reach a rule without resolving one (just-in-time creation from an SSO profile).
+   */
+  async assertReachable(rule: LoginRule): Promise<void> {
+    const { broken } = await this.load();
+    const first = sortRules(broken.filter((b) => b.enabled && (b.priority < rule.priority || (b.priority === rule.priority && b.id < rule.id))))[0];
+    if (first) this.unblocked({ rule: null, reason: blockedReason(first), trace: [], blockedBy: first }, `rule ${rule.id} "${rule.name}"`);
+  }
+
+  /** Which rule applies to a login name, and why (a blocked login says which broken rule blocks it). */
+  async explain(username: string): Promise<Explanation> {
+    const user = await this.users.findForLogin(username);
+    const resolution = await this.resolution(user, username);
+    const { rules, broken } = await this.load();
+    return {
+      ...resolution,
+      username,
+      user: user ? { id: user.id, username: user.username, email: user.email } : null,
+      broken,
+      warnings: sortRules(rules)
+        .filter((r) => r.warnings.length > 0)
+        .map((r) => ({ ruleId: r.id, name: r.name, warnings: r.warnings })),
+    };
+  }
+
+  private async resolution(user: UserRow | null, typed: string): Promise<RuleResolution> {
+    const { rules, broken } = await this.load();
     const subject: RuleSubject = user
       ? { kind: 'user', userId: user.id, email: user.email, ...(await this.users.facts(user)) }
       : { kind: 'unknown', typed };
-    return resolveRule(rules, subject, {
+    const probe: RuleProbe = {
       matchesWhere: async (rule) => {
         if (!user || !rule.where) return false;
         try {
           return await this.users.matchesWhere(user.id, rule.where);
         } catch (err) {
           if (!isValidationError(err)) throw err;
-          // A rule written straight to the database with a bad filter must not break every login.
-          this.logger.warn(`express-workos-login: lookup attributes of rule ${rule.id} "${rule.name}" are not a valid user filter; skipped`, {
-            ruleId: rule.id,
-            error: validationSummary(err),
-          });
-          return false;
+          // Checked at load, so only a filter the database stopped accepting since (a changed schema) gets here.
+          return { invalid: `not a valid filter on the user model: ${validationSummary(err)}` };
         }
       },
-    });
-  }
-
-  /**
-   * The rule an unknown name would get if it were an existing user's email with no per-user attributes: only
-   * regex (domain-level) rules can match. Step 2 uses it so that a domain routed to magic links or SSO looks
-   * the same for unknown addresses as for real ones.
-   */
-  async resolveAsEmail(typed: string): Promise<RuleResolution> {
-    const { rules } = await this.load();
-    return resolveRule(rules, { kind: 'user', userId: 0, email: typed, hasMfa: false, hasSso: false }, { matchesWhere: async () => false });
-  }
-
-  /** Which rule applies to a login name, and why. */
-  async explain(username: string): Promise<Explanation> {
-    const user = await this.users.findForLogin(username);
-    const resolution = await this.resolve(user, username);
-    return {
-      ...resolution,
-      username,
-      user: user ? { id: user.id, username: user.username, email: user.email } : null,
-      broken: (await this.load()).broken,
     };
+    return resolveRule(rules, subject, probe, broken);
+  }
+
+  private unblocked(resolution: RuleResolution, who: string): RuleResolution {
+    const blocker = resolution.blockedBy;
+    if (!blocker) return resolution;
+    this.logger.error(`express-workos-login: login refused for ${who}: ${resolution.reason}`, { ruleId: blocker.id, issues: blocker.issues });
+    throw new LoginError('login_unavailable', 503);
   }
 
   async create(input: LoginRuleInput): Promise<LoginRule> {
@@ -143,8 +219,11 @@ export class RuleStore implements RuleSource {
     this.invalidate();
   }
 
-  /** Validates a rule as `create` would (or `update` of rule `exceptId`), without saving it. */
-  async validate(input: LoginRuleInput, exceptId?: number): Promise<Extract<ReturnType<typeof parseRuleInput>, { ok: true }>['value']> {
+  /**
+   * Validates a rule as `create` would (or `update` of rule `exceptId`), without saving it: throws
+   * `RuleValidationError` for errors; resolves to the rule as it would be saved, with its `warnings`.
+   */
+  async validate(input: LoginRuleInput, exceptId?: number): Promise<ValidatedRule> {
     const parsed = parseRuleInput(input, this.catalog);
     if (!parsed.ok) throw new RuleValidationError(parsed.issues);
     const value = parsed.value;
@@ -172,7 +251,7 @@ export class RuleStore implements RuleSource {
       if (missing.length) issues.push({ path: 'jitGroups', message: `unknown group(s): ${missing.join(', ')}` });
     }
     if (issues.length) throw new RuleValidationError(issues);
-    return value;
+    return Object.assign(value, { warnings: Object.freeze(ruleWarnings(value)) });
   }
 
   private async write(fn: () => Promise<LoginRuleRow>): Promise<LoginRuleRow> {
@@ -202,10 +281,11 @@ function rowToInput(row: LoginRuleRow): Record<string, unknown> {
     savedAttributes: row.savedAttributes,
     totpOrganizationName: row.totpOrganizationName,
     allowIdpInitiated: row.allowIdpInitiated,
+    linkExistingByEmail: row.linkExistingByEmail,
   };
 }
 
-function inputToData(v: Extract<ReturnType<typeof parseRuleInput>, { ok: true }>['value']): LoginRuleData {
+function inputToData(v: RuleDraft): LoginRuleData {
   return {
     name: v.name,
     method: v.method,
@@ -219,5 +299,6 @@ function inputToData(v: Extract<ReturnType<typeof parseRuleInput>, { ok: true }>
     savedAttributes: JSON.stringify(v.savedAttributes),
     totpOrganizationName: v.totpOrganizationName,
     allowIdpInitiated: v.allowIdpInitiated,
+    linkExistingByEmail: v.linkExistingByEmail,
   };
 }

@@ -1,12 +1,13 @@
 // Who a WorkOS profile logs in as, and under which rule. The profile must come from the organization, connection
 // or provider the rule dispatches to; the user is found by identity (scoped), else (first login) by the user the
 // login started for or a unique email, else created just in time if a rule allows it. Whoever is found must be
-// active and their own rule (resolved again now) must be an SSO rule this profile satisfies.
+// active and their own rule (resolved again now) must be an SSO rule this profile satisfies; an account found by
+// email (no identity yet) is linked only when that rule links existing accounts by email (`linkExistingByEmail`).
 import type { Context } from '../context.ts';
 import type { JitProfile } from '../core/jit.ts';
 import { regexMatches, ruleRegex } from '../core/regex.ts';
 import { sortRules, type LoginRule } from '../core/rules.ts';
-import { isSsoRule } from './rule.ts';
+import { isSsoRule, linksExistingByEmail } from './rule.ts';
 import type { UserRow } from '../db/types.ts';
 import type { LoginErrorCode } from '../errors.ts';
 import type { WorkosLoginEvents } from '../events.ts';
@@ -66,7 +67,7 @@ export class SsoDecider {
     }
     const byEmail = await this.byEmail(profile, false);
     if (byEmail) return byEmail;
-    if (jitAllowed(rule, profile)) return { kind: 'jit', rule };
+    if (jitAllowed(rule, profile)) return this.jit(rule);
     return refusal('sso_not_provisioned', 'sso_not_provisioned', { rule, detail: `rule ${rule.id} does not create this user (jitCreation ${rule.jitCreation})` });
   }
 
@@ -82,8 +83,14 @@ export class SsoDecider {
     const byEmail = await this.byEmail(profile, true);
     if (byEmail) return byEmail;
     const rule = open.find((r) => jitAllowed(r, profile));
-    if (rule) return { kind: 'jit', rule };
+    if (rule) return this.jit(rule);
     return refusal('sso_not_provisioned', 'sso_not_provisioned', { rule: open[0]!, detail: 'no IdP-initiated rule creates this user' });
+  }
+
+  /** A new account under `rule`, unless a broken rule comes before it (then the login fails closed). */
+  private async jit(rule: LoginRule): Promise<Decision> {
+    await this.ctx.rules.assertReachable(rule);
+    return { kind: 'jit', rule };
   }
 
   /** First login of an existing account, found by a unique (case-insensitive) email; null when nobody has it. */
@@ -103,6 +110,10 @@ export class SsoDecider {
     if (!rule || !isSsoRule(rule)) return refusal('method_not_allowed', 'method_not_allowed', { user, rule, detail: 'the user’s rule is not an SSO rule' });
     if (!matchesRule(rule, profile)) return refusal('sso_profile_mismatch', 'sso_profile_mismatch', { user, rule, detail: 'the user’s rule sends them elsewhere' });
     if (idpInitiated && !rule.allowIdpInitiated) return refusal('sso_idp_initiated_disabled', 'sso_idp_initiated_disabled', { user, rule });
+    // No identity yet: the account was found by its email (typed, or the profile's). Only rules that opt in link it.
+    if (!identity && !linksExistingByEmail(rule)) {
+      return refusal('sso_identity_conflict', 'sso_link_refused', { user, rule, detail: `rule ${rule.id} does not link existing accounts by email (linkExistingByEmail)` });
+    }
     if (!identity && (await this.identities.hasOtherInScope(user.id, profile))) {
       return refusal('sso_identity_conflict', 'sso_identity_conflict', { user, rule, detail: 'the user already has another identity in this scope' });
     }

@@ -29,4 +29,5 @@ export const SSO_FAIL_REASONS = {
   sso_idp_initiated_disabled: 'IdP-initiated login for a rule that does not allow it.',
   sso_account_disabled: 'The account is disabled (SSO never re-enables it).',
   sso_identity_conflict: 'The profile cannot be tied to one account safely (ambiguous email, another identity, username taken).',
+  sso_link_refused: "First SSO login of an existing account found by email, under a rule that does not link existing accounts by email (`linkExistingByEmail`).",
 } as const;

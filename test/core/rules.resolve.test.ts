@@ -6,6 +6,7 @@ import {
   resolveRule,
   sortRules,
   toLoginRule,
+  type BrokenRule,
   type LoginRule,
   type LoginRuleInput,
   type RuleProbe,
@@ -264,21 +265,23 @@ describe('no match fails closed', () => {
       rule: null,
       reason: 'no rule matches this user',
       trace: [{ ruleId: 1, name: 'rule 1', matched: false, why: 'neither lookup attributes nor the email regex match' }],
+      blockedBy: null,
     });
   });
 
   it('returns rule null with an empty trace when there are no rules', async () => {
-    expect(await resolveRule([], user(), probe())).toEqual({ rule: null, reason: 'no rule matches this user', trace: [] });
-    expect(await resolveRule([], unknown('x'), probe())).toEqual({ rule: null, reason: 'unknown username and no JIT rule matches it', trace: [] });
+    expect(await resolveRule([], user(), probe())).toEqual({ rule: null, reason: 'no rule matches this user', trace: [], blockedBy: null });
+    expect(await resolveRule([], unknown('x'), probe())).toEqual({ rule: null, reason: 'unknown username and no JIT rule matches it', trace: [], blockedBy: null });
   });
 
-  it('skips a rule whose regex does not compile instead of throwing', async () => {
+  // Threat: H14 — a rule that cannot be judged lets its users fall through to the next rule (fail open).
+  it('fails closed on a rule whose regex does not compile, instead of throwing or skipping it', async () => {
     // A rule object can only carry a broken regex if it bypassed validation; build one by hand.
     const broken: LoginRule = { ...rule(1, { emailRegex: 'x' }), emailRegex: '([' };
     const res = await resolveRule([broken, rule(2, { emailRegex: '.*' })], user(), probe());
-    expect(res.rule?.id).toBe(2);
-    expect(res.trace[0]?.matched).toBe(false);
-    expect(res.trace[0]?.why).toMatch(/^broken regex \(is not valid RE2 syntax: /);
+    expect(res.rule).toBeNull();
+    expect(res.blockedBy).toMatchObject({ id: 1, name: 'rule 1', issues: [{ path: 'emailRegex', message: expect.stringMatching(/^the regular expression is not valid RE2 syntax: /) as unknown as string }] });
+    expect(res.trace.map((v) => [v.ruleId, v.matched])).toEqual([[1, false]]);
   });
 });
 
@@ -307,5 +310,61 @@ describe('resolution never mutates rules', () => {
     expect(Object.isFrozen(r.where)).toBe(true);
     expect(Object.isFrozen(r.jitGroups)).toBe(true);
     expect(Object.isFrozen(r.savedAttributes)).toBe(true);
+  });
+});
+
+// Threat: H14 (django-workos) — a rule row that fails validation is skipped, so the users it targeted fall through
+// to a lower rule: an MFA user logs in with the password alone. A broken enabled rule must fail closed.
+describe('broken rules (rows that failed validation)', () => {
+  const brokenRow = (id: number, priority: number, enabled = true): BrokenRule => ({
+    id,
+    name: `broken ${id}`,
+    priority,
+    enabled,
+    issues: [{ path: 'emailRegex', message: 'the regular expression does not compile' }],
+  });
+
+  it('a login that reaches an enabled broken rule before any rule applies is blocked, naming the rule', async () => {
+    const rules = [rule(1, { priority: 5, lookupAttributes: { isStaff: true } }), rule(2, { priority: 1000, emailRegex: '.*' })];
+    const res = await resolveRule(rules, user(), probe(), [brokenRow(9, 10)]);
+    expect(res.rule).toBeNull();
+    expect(res.blockedBy).toEqual(brokenRow(9, 10));
+    expect(res.reason).toBe(
+      'rule 9 "broken 9" (priority 10) is enabled but broken (emailRegex: the regular expression does not compile); it might be this login\'s rule, so the login is refused until the rule is fixed or disabled',
+    );
+    expect(res.trace.map((v) => [v.ruleId, v.matched])).toEqual([
+      [1, false],
+      [9, false],
+    ]);
+  });
+
+  it('a rule that applies before the broken one still applies', async () => {
+    const rules = [rule(1, { priority: 5, lookupAttributes: { isStaff: true } }), rule(2, { priority: 1000, emailRegex: '.*' })];
+    const res = await resolveRule(rules, user(), probe([1]), [brokenRow(9, 10)]);
+    expect(res.rule?.id).toBe(1);
+    expect(res.blockedBy).toBeNull();
+  });
+
+  it('an unknown name that no JIT rule matches passes every rule, so any enabled broken rule blocks it', async () => {
+    const res = await resolveRule([rule(2, { priority: 1000, emailRegex: '.*' })], unknown('ghost'), probe(), [brokenRow(9, 2000)]);
+    expect(res.rule).toBeNull();
+    expect(res.blockedBy?.id).toBe(9);
+  });
+
+  it('a disabled broken rule blocks nothing and shows in the trace', async () => {
+    const res = await resolveRule([rule(2, { priority: 1000, emailRegex: '.*' })], user(), probe(), [brokenRow(9, 10, false)]);
+    expect(res.rule?.id).toBe(2);
+    expect(res.blockedBy).toBeNull();
+    expect(res.trace.map((v) => [v.ruleId, v.why])).toEqual([
+      [9, 'disabled (and broken)'],
+      [2, 'email regex /.*/i matches "alice@example.com"'],
+    ]);
+  });
+
+  it('lookup attributes the database refuses at match time block like a broken row', async () => {
+    const rules = [rule(1, { priority: 5, lookupAttributes: { nope: 1 } }), rule(2, { priority: 1000, emailRegex: '.*' })];
+    const res = await resolveRule(rules, user(), { matchesWhere: async () => ({ invalid: 'Unknown argument `nope`' }) });
+    expect(res.rule).toBeNull();
+    expect(res.blockedBy).toEqual({ id: 1, name: 'rule 1', priority: 5, enabled: true, issues: [{ path: 'lookupAttributes', message: 'Unknown argument `nope`' }] });
   });
 });

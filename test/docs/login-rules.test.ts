@@ -36,6 +36,16 @@ describe('docs/login-rules.md', () => {
     expect(reason).toContain('@foo-corp');
   });
 
+  it('an unanchored regex is saved with a warning, as shown', async () => {
+    const login = t.login;
+    const partners = await login.rules.create({ name: 'Partners', method: 'magic', priority: 45, emailRegex: '@partner\\.com' });
+    // partners.warnings[0].code === 'regex_unanchored_domain': end the domain with $ ('@partner\\.com$')
+    expect(partners.warnings[0]?.code).toBe('regex_unanchored_domain');
+    expect(partners.warnings[0]?.message).toContain('End the domain with $');
+    expect(doc).toContain('the one code today is\n`regex_unanchored_domain`');
+    await login.rules.delete(partners.id);
+  });
+
   it('describes the default rule as it is', () => {
     expect(DEFAULT_RULE).toEqual({ name: 'Username/password login', method: 'password', priority: 1000, emailRegex: '.*' });
     expect(doc).toContain('"Username/password login" (method `password`, priority 1000, regex `.*`)');

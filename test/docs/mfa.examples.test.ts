@@ -59,6 +59,9 @@ beforeAll(async () => {
   login.on('mfaReset', async ({ user }) => {
     await sendMail(user.email, 'Two-step verification was reset', 'Your second factor and recovery codes were removed.');
   });
+  login.on('mfaChanged', async ({ user, action }) => {
+    await sendMail(user.email, 'Two-step verification changed', action === 'remove' ? 'Your second factor was removed.' : 'Your second factor is being replaced.');
+  });
   login.on('loginFailed', ({ user, reason, ip }) => {
     if (reason === 'second_factor_failed') alertSecurity(`wrong second factor for user ${user?.id} from ${ip}`);
   });
@@ -121,5 +124,11 @@ describe('docs/mfa.md: examples', () => {
     const shown = await post(agent, '/accounts/enroll-totp/', { action: 'verify', code });
     expect(shown.status).toBe(200);
     expect(mails.at(-1)).toEqual({ to: 'bob@acme.test', subject: 'Two-step verification is on', text: 'An authenticator app was added to your account.' });
+
+    // Your own factor: mfa/ replaces it after the password.
+    await agent.post('/accounts/recovery-codes/').type('form').send({ _csrf: csrfFrom(shown.text) });
+    const replaced = await post(agent, '/accounts/mfa/', { action: 'replace', password: 'correct horse battery' });
+    expect(replaced.headers.location).toBe('/accounts/enroll/');
+    expect(mails.at(-1)).toEqual({ to: 'bob@acme.test', subject: 'Two-step verification changed', text: 'Your second factor is being replaced.' });
   });
 });

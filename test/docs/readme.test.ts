@@ -143,6 +143,7 @@ describe('README', () => {
       accountThrottled: true,
       mfaEnrolled: true,
       mfaReset: true,
+      mfaChanged: true,
       logout: true,
       passwordChanged: true,
     } satisfies Record<WorkosLoginEventName, true>;

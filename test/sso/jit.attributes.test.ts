@@ -142,17 +142,21 @@ describe('rules with bad saved attributes are refused when saved', () => {
   });
 
   // Threat: a rule written straight into the database, around the validator, carrying a refused template.
-  it('a rule stored with a refused template is skipped at login (listed as broken)', async () => {
-    await t.prisma.loginRule.create({
+  it('a rule stored with a refused template is never used: listed as broken, logins that reach it are refused', async () => {
+    const smuggled = await t.prisma.loginRule.create({
       data: { name: 'Smuggled', method: 'sso', priority: 1, emailRegex: '@smuggled\\.acme\\.test$', organizationId: 'org_acme', jitCreation: 'attributes', savedAttributes: JSON.stringify({ title: '{{ range(3) }}' }) },
     });
     t.login.rules.invalidate();
     const explained = await t.login.explain('x@smuggled.acme.test');
-    expect(explained.broken).toContainEqual({ id: expect.any(Number), name: 'Smuggled', issues: [{ path: 'savedAttributes.title', message: 'template function calls are not allowed' }] });
-    expect(explained.rule?.name).not.toBe('Smuggled');
-    // Step 2 does not send the person to SSO under the broken rule (no rule applies: the password form).
+    expect(explained.broken).toContainEqual({ id: smuggled.id, name: 'Smuggled', priority: 1, enabled: true, issues: [{ path: 'savedAttributes.title', message: 'template function calls are not allowed' }] });
+    expect(explained.rule).toBeNull();
+    expect(explained.blockedBy?.name).toBe('Smuggled');
+    // Step 2 neither sends the person to SSO under the broken rule nor lets them fall through to another rule.
     const step2 = await t.agent().get('/accounts/login/?username=x@smuggled.acme.test&start=true');
-    expect(step2.status).toBe(200);
-    expect(step2.text).toContain('name="password"');
+    expect(step2.status).toBe(503);
+    expect(step2.text).toContain('Login is temporarily unavailable.');
+    expect(step2.text).not.toContain('name="password"');
+    await t.prisma.loginRule.delete({ where: { id: smuggled.id } });
+    t.login.rules.invalidate();
   });
 });

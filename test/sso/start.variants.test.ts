@@ -12,8 +12,9 @@ beforeAll(async () => {
   t = await createTestApp({ emulator: true });
   rules.org = (await t.login.rules.create({ name: 'Acme SAML', method: 'sso', priority: 10, emailRegex: '@acme\\.test$', organizationId: 'org_acme' })).id;
   rules.conn = (await t.login.rules.create({ name: 'Solo SAML', method: 'sso', priority: 11, emailRegex: '@solo\\.test$', connectionId: 'conn_solo_saml' })).id;
-  rules.google = (await t.login.rules.create({ name: 'Google', method: 'GoogleOAuth', priority: 12, emailRegex: '@gmail\\.test$' })).id;
-  rules.microsoft = (await t.login.rules.create({ name: 'Microsoft', method: 'MicrosoftOAuth', priority: 13, emailRegex: '@outlook\\.test$' })).id;
+  // The existing accounts below are linked at their first login: OAuth rules must opt in to that.
+  rules.google = (await t.login.rules.create({ name: 'Google', method: 'GoogleOAuth', priority: 12, emailRegex: '@gmail\\.test$', linkExistingByEmail: true })).id;
+  rules.microsoft = (await t.login.rules.create({ name: 'Microsoft', method: 'MicrosoftOAuth', priority: 13, emailRegex: '@outlook\\.test$', linkExistingByEmail: true })).id;
   await createUser(t.prisma, { username: 'ada', email: 'ada@acme.test', password: null });
   await createUser(t.prisma, { username: 'sam', email: 'SAM@solo.test', password: null });
   await createUser(t.prisma, { username: 'gus', email: 'gus@gmail.test', password: null });

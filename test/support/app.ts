@@ -87,6 +87,7 @@ const LOGGED_EVENTS = [
   'passwordChanged',
   'mfaEnrolled',
   'mfaReset',
+  'mfaChanged',
 ] as const satisfies readonly (keyof WorkosLoginEvents)[];
 
 export interface TestApp {

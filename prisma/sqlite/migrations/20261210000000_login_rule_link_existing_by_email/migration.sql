@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "LoginRule" ADD COLUMN "linkExistingByEmail" BOOLEAN;
