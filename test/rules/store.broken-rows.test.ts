@@ -66,7 +66,7 @@ describe('login with broken rules in the database', () => {
     const e = await t.login.explain('alice');
     expect(e.rule).toBeNull();
     expect(e.blockedBy).toMatchObject({ id: ids['bad regex'], name: 'bad regex' });
-    expect(e.reason).toMatch(new RegExp(`^rule ${ids['bad regex']} "bad regex" \\(priority 1\\) is enabled but broken \\(emailRegex: the regular expression does not compile`));
+    expect(e.reason).toMatch(new RegExp(`^rule ${ids['bad regex']} "bad regex" \\(priority 1\\) is enabled but broken \\(emailRegex: the regular expression is not valid RE2 syntax`));
     expect(e.reason).toMatch(/so the login is refused until the rule is fixed or disabled$/);
   });
 
