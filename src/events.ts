@@ -22,6 +22,21 @@ declare global {
   }
 }
 
+/** What a `sendMagicLink` listener delivers: a link to open, or a code to type (provider `workos-magic-auth`). */
+export type MagicLinkDelivery =
+  | {
+      kind: 'link';
+      /** The URL to email; it logs in once. */
+      link: string;
+    }
+  | {
+      kind: 'code';
+      /** The six-digit one-time code to email. */
+      code: string;
+      /** The page where the person types the code, in the browser that asked for it (for the email's text). */
+      link: string;
+    };
+
 export interface RuleRef {
   id: number;
   name: string;
@@ -36,8 +51,11 @@ export interface AuditContext {
 export interface WorkosLoginEvents {
   /** A user was created just in time from an SSO profile (after the transaction committed). */
   userCreated: { user: PublicUser; profile: SsoProfile; rule: RuleRef };
-  /** A magic link must be delivered (always emitted; with `sendCustomEmail` the app must send it). */
-  sendMagicLink: { user: PublicUser; link: string; rule: RuleRef };
+  /**
+   * A magic link or Magic Auth code must be delivered (always emitted; the app sends it with the `local` provider or
+   * `sendCustomEmail`). `kind` says which: `link` (send `link`) or `code` (send `code`; `link` is the page it is typed on).
+   */
+  sendMagicLink: { user: PublicUser; rule: RuleRef; /** When the link or code stops working. */ expiresAt: Date } & MagicLinkDelivery;
   /** A password reset link must be delivered by the app. */
   sendPasswordReset: { user: PublicUser; link: string };
   login: AuditContext & { user: PublicUser; rule: RuleRef | null; method: RuleMethod };
