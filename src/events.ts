@@ -49,8 +49,16 @@ export interface AuditContext {
 }
 
 export interface WorkosLoginEvents {
-  /** A user was created just in time from an SSO profile (after the transaction committed). */
-  userCreated: { user: PublicUser; profile: SsoProfile; rule: RuleRef };
+  /**
+   * A user was created from a WorkOS profile (after the transaction committed): just in time at their first SSO
+   * login (`source: 'sso'`), or before any login from a Directory Sync event (`source: 'directory'`).
+   */
+  userCreated: { user: PublicUser; profile: SsoProfile; rule: RuleRef; source: 'sso' | 'directory' };
+  /**
+   * A Directory Sync event deactivated a user (deleted or suspended at the directory provider): `isActive = false` and
+   * every session ended. `rule` is the SSO rule that names the event's organization.
+   */
+  userDeprovisioned: { user: PublicUser; reason: 'deleted' | 'suspended'; organizationId: string; directoryUserId: string; eventId: string; rule: RuleRef };
   /**
    * A magic link or Magic Auth code must be delivered (always emitted; the app sends it with the `local` provider or
    * `sendCustomEmail`). `kind` says which: `link` (send `link`) or `code` (send `code`; `link` is the page it is typed on).

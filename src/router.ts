@@ -151,6 +151,8 @@ export function workosLogin(input: WorkosLoginConfig, options: WorkosLoginOption
     next();
   });
   router.use('/static', express.static(join(LIBRARY_VIEWS, 'static'), { fallthrough: false, maxAge: '1h' }));
+  // Signed server-to-server routes: no session user, no CSRF token (their signature is the check).
+  for (const runtime of runtimes.values()) if (runtime.webhooks) router.use(runtime.webhooks);
   router.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 50 }));
   router.use(loadUser);
   router.use(verifyCsrf);

@@ -39,6 +39,24 @@ const jsonField = z.preprocess((v) => {
   }
 }, jsonObject);
 
+/**
+ * What Directory Sync webhooks do for an SSO rule's organization (deprovisioning needs no opt-in): `users` creates and
+ * updates accounts from `dsync.user.created/updated` (pre-provisioning, with the saved attributes), and `groups` maps
+ * directory group names to local group names kept in sync by `dsync.group.user_added/removed`.
+ */
+const directoryProvisioningField = jsonField.pipe(
+  z.strictObject({
+    users: z.boolean().optional(),
+    groups: z.record(z.string().min(1).max(200), z.string().min(1).max(200)).optional(),
+  }),
+);
+
+export interface DirectoryProvisioning {
+  readonly users: boolean;
+  /** Directory group name → local group name. */
+  readonly groups: Readonly<Record<string, string>>;
+}
+
 const ruleFields = {
   name: z.string().trim().min(1).max(200),
   method: z.string().min(1).max(100),
@@ -53,6 +71,7 @@ const ruleFields = {
   savedAttributes: jsonField.default({}),
   totpOrganizationName: z.string().trim().max(200).default(''),
   allowIdpInitiated: z.boolean().default(false),
+  directoryProvisioning: directoryProvisioningField.default({}),
 };
 
 const baseRuleSchema = z.object(ruleFields).strict();
@@ -182,6 +201,7 @@ export interface LoginRule {
   readonly savedAttributes: Readonly<Record<string, unknown>>;
   readonly totpOrganizationName: string;
   readonly allowIdpInitiated: boolean;
+  readonly directoryProvisioning: DirectoryProvisioning;
 }
 
 export interface RuleIssue {
@@ -220,6 +240,10 @@ export function toLoginRule(id: number, v: ParsedInput): LoginRule {
     savedAttributes: Object.freeze(v.savedAttributes),
     totpOrganizationName: v.totpOrganizationName,
     allowIdpInitiated: v.allowIdpInitiated,
+    directoryProvisioning: Object.freeze({
+      users: v.directoryProvisioning.users === true,
+      groups: Object.freeze({ ...v.directoryProvisioning.groups }),
+    }),
   });
 }
 

@@ -75,6 +75,8 @@ export interface LoginRuleRow {
   savedAttributes: string;
   totpOrganizationName: string;
   allowIdpInitiated: boolean;
+  /** JSON; absent from hosts' schemas that predate Directory Sync (read as `{}`). */
+  directoryProvisioning?: string;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -122,6 +124,8 @@ export interface IdentityRow {
   userId: number;
   scope: string;
   idpId: string;
+  /** The Directory Sync user it was provisioned from or matched to (absent from schemas that predate it). */
+  directoryUserId?: string | null;
 }
 
 /** The columns of an SSO identity as written for a profile (scope, IdP id, what WorkOS said about the connection). */
@@ -132,7 +136,16 @@ export interface IdentityData {
   connectionId: string;
   organizationId: string;
   connectionType: string;
-  lastLoginAt: Date;
+  /** Null until the person's first SSO login (an account provisioned from the directory). */
+  lastLoginAt: Date | null;
+  /** Set only for accounts provisioned from Directory Sync. */
+  directoryUserId?: string;
+}
+
+export interface WebhookEventRow {
+  id: string;
+  signature: string;
+  receivedAt: Date;
 }
 
 /** The one view of the host's client that the repositories use. Optional delegates are optional models. */
@@ -145,6 +158,7 @@ export interface Db {
   ssoIdentity: Delegate<IdentityRow>;
   passwordResetToken: Delegate<TokenRow>;
   magicLinkToken?: Delegate<MagicLinkRow>;
+  workosWebhookEvent?: Delegate<WebhookEventRow>;
   $transaction<R>(fn: (tx: Db) => Promise<R>, options?: Args): Promise<R>;
 }
 

@@ -37,6 +37,7 @@ describe('defaults', () => {
       savedAttributes: {},
       totpOrganizationName: '',
       allowIdpInitiated: false,
+      directoryProvisioning: {},
     });
   });
 
