@@ -82,8 +82,9 @@ export function magicCodeRoutes(ctx: Context, requestUrl: (req: Request) => stri
     const user = await ctx.users.findActiveById(pending.userId);
     const rule = user ? await currentRule(user, pending) : null;
     if (!user || !rule) {
+      // Disabled, or moved to another rule, since the code was sent: the code is over (answered like an expired one).
       failed('method_not_allowed', user, rule);
-      return refuse('method_not_allowed', 403, null);
+      return refuse('magic_code_expired', 400, null);
     }
 
     let carrierEmail: string;

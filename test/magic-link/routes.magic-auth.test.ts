@@ -221,6 +221,23 @@ describe('Magic Auth codes', () => {
     expect(t.events.of('login').at(-1)).toMatchObject({ user: { id: seed.ids.second }, method: 'email_mfa' });
   });
 
+  it('a user disabled after asking cannot use the code, and WorkOS is not asked', async () => {
+    const agent = t.agent();
+    await askAtLogin(agent, 'mia');
+    const code = mailedCode('Mia@Magic.test');
+    await t.prisma.user.update({ where: { id: seed.ids.magic }, data: { isActive: false } });
+    try {
+      const res = await typeCode(agent, code);
+      expect(res.status).toBe(400);
+      expect(res.text).toContain(EXPIRED);
+      expect(t.events.of('loginFailed').at(-1)).toMatchObject({ reason: 'method_not_allowed' });
+      expect(t.emulator.requests.list({ path: '/user_management/authenticate' })).toEqual([]);
+    } finally {
+      await t.prisma.user.update({ where: { id: seed.ids.magic }, data: { isActive: true } });
+    }
+    expect(await isLoggedIn(agent)).toBe(false);
+  });
+
   it('a code page POST needs the CSRF token', async () => {
     const agent = t.agent();
     await askAtLogin(agent, 'mia');
