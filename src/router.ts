@@ -51,7 +51,7 @@ export interface WorkosLoginStrategies {
 }
 
 export interface WorkosLoginRouter extends Router {
-  /** Typed events: userCreated, sendMagicLink, sendPasswordReset, login, loginFailed, logout, passwordChanged, mfaEnrolled, mfaReset. */
+  /** Typed events: userCreated, userDeprovisioned, sendMagicLink, sendPasswordReset, login, loginFailed, logout, passwordChanged, mfaEnrolled, mfaReset. */
   readonly events: LoginEvents;
   on<E extends WorkosLoginEventName>(event: E, listener: (payload: WorkosLoginEvents[E]) => void | Promise<void>): this;
   off<E extends WorkosLoginEventName>(event: E, listener: (payload: WorkosLoginEvents[E]) => void | Promise<void>): this;
