@@ -196,9 +196,9 @@ export function parseConfig(input: unknown, env: NodeJS.ProcessEnv = process.env
     clientId: c.workos.clientId ?? (env.WORKOS_CLIENT_ID || undefined),
   };
   const hasWorkos = !!(workos.apiKey && workos.clientId);
-  if (c.magicLink.provider === 'workos' && !hasWorkos) {
+  if ((c.magicLink.provider === 'workos' || c.magicLink.provider === 'workos-magic-auth') && !hasWorkos) {
     throw ConfigError.of([
-      'magicLink.provider: "workos" needs workos.apiKey and workos.clientId (or WORKOS_API_KEY / WORKOS_CLIENT_ID); use "local" to send links without WorkOS',
+      `magicLink.provider: "${c.magicLink.provider}" needs workos.apiKey and workos.clientId (or WORKOS_API_KEY / WORKOS_CLIENT_ID); use "local" to send links without WorkOS`,
     ]);
   }
   // Out of the box: WorkOS sends the email when it is configured (as django-workos does); without it only our own links can work.

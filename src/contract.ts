@@ -9,6 +9,11 @@ import type { RuleCatalogEntry } from './core/rules.ts';
 export interface MethodRuntime {
   /** Its pages (mounted under the router, after the shared ones). */
   readonly routes?: Router;
+  /**
+   * Routes that authenticate every request themselves (signed webhooks): mounted before the session user and the
+   * CSRF check, which a server-to-server POST could never pass.
+   */
+  readonly webhooks?: Router;
   /** Step 2 for rules of its methods whose first factor is its own (`steps.first === 'own'`). */
   start?(attempt: LoginAttempt, res: Response): Promise<void>;
   /** The second step it runs when a rule's `steps.second` (or an enrolled factor) names one of its methods. */

@@ -22,6 +22,21 @@ declare global {
   }
 }
 
+/** What a `sendMagicLink` listener delivers: a link to open, or a code to type (provider `workos-magic-auth`). */
+export type MagicLinkDelivery =
+  | {
+      kind: 'link';
+      /** The URL to email; it logs in once. */
+      link: string;
+    }
+  | {
+      kind: 'code';
+      /** The six-digit one-time code to email. */
+      code: string;
+      /** The page where the person types the code, in the browser that asked for it (for the email's text). */
+      link: string;
+    };
+
 export interface RuleRef {
   id: number;
   name: string;
@@ -34,10 +49,21 @@ export interface AuditContext {
 }
 
 export interface WorkosLoginEvents {
-  /** A user was created just in time from an SSO profile (after the transaction committed). */
-  userCreated: { user: PublicUser; profile: SsoProfile; rule: RuleRef };
-  /** A magic link must be delivered (always emitted; with `sendCustomEmail` the app must send it). */
-  sendMagicLink: { user: PublicUser; link: string; rule: RuleRef };
+  /**
+   * A user was created from a WorkOS profile (after the transaction committed): just in time at their first SSO
+   * login (`source: 'sso'`), or before any login from a Directory Sync event (`source: 'directory'`).
+   */
+  userCreated: { user: PublicUser; profile: SsoProfile; rule: RuleRef; source: 'sso' | 'directory' };
+  /**
+   * A Directory Sync event deactivated a user (deleted or suspended at the directory provider): `isActive = false` and
+   * every session ended. `rule` is the SSO rule that names the event's organization.
+   */
+  userDeprovisioned: { user: PublicUser; reason: 'deleted' | 'suspended'; organizationId: string; directoryUserId: string; eventId: string; rule: RuleRef };
+  /**
+   * A magic link or Magic Auth code must be delivered (always emitted; the app sends it with the `local` provider or
+   * `sendCustomEmail`). `kind` says which: `link` (send `link`) or `code` (send `code`; `link` is the page it is typed on).
+   */
+  sendMagicLink: { user: PublicUser; rule: RuleRef; /** When the link or code stops working. */ expiresAt: Date } & MagicLinkDelivery;
   /** A password reset link must be delivered by the app. */
   sendPasswordReset: { user: PublicUser; link: string };
   login: AuditContext & { user: PublicUser; rule: RuleRef | null; method: RuleMethod };

@@ -53,7 +53,7 @@ export interface WorkosLoginStrategies {
 }
 
 export interface WorkosLoginRouter extends Router {
-  /** Typed events: userCreated, sendMagicLink, sendPasswordReset, login, loginFailed, accountThrottled, logout, passwordChanged, mfaEnrolled, mfaReset, mfaChanged. */
+  /** Typed events: userCreated, userDeprovisioned, sendMagicLink, sendPasswordReset, login, loginFailed, accountThrottled, logout, passwordChanged, mfaEnrolled, mfaReset, mfaChanged. */
   readonly events: LoginEvents;
   on<E extends WorkosLoginEventName>(event: E, listener: (payload: WorkosLoginEvents[E]) => void | Promise<void>): this;
   off<E extends WorkosLoginEventName>(event: E, listener: (payload: WorkosLoginEvents[E]) => void | Promise<void>): this;
@@ -144,6 +144,8 @@ export function workosLogin(input: WorkosLoginConfig, options: WorkosLoginOption
   // Auth pages are never framed, cached or sniffed; a host's own (stricter) headers are kept.
   router.use(securityHeaders());
   router.use('/static', express.static(join(LIBRARY_VIEWS, 'static'), { fallthrough: false, maxAge: '1h' }));
+  // Signed server-to-server routes: no session user, no CSRF token (their signature is the check).
+  for (const runtime of runtimes.values()) if (runtime.webhooks) router.use(runtime.webhooks);
   router.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 50 }));
   router.use(loadUser);
   router.use(verifyCsrf);

@@ -14,6 +14,8 @@ export interface ExampleOptions {
   bcryptCost?: number;
   /** Where reset and magic links go in the demo (a real app sends email). */
   deliver?: (kind: 'password-reset' | 'magic-link', to: string, link: string) => void;
+  /** The signing secret of the WorkOS webhook endpoint: turns on Directory Sync deprovisioning. */
+  webhookSecret?: string;
 }
 
 /** The banner every page shows when the demo runs on the local WorkOS emulator. */
@@ -30,15 +32,17 @@ export function createExampleApp(options: ExampleOptions): { app: Express; login
     notice: options.notice,
     password: { bcryptCost: options.bcryptCost },
     templateDirs: [new URL('./views', import.meta.url).pathname],
-    // With WorkOS (or the emulator) WorkOS emails magic links itself; without it the demo "sends" them below.
-    magicLink: { sendCustomEmail: false },
+    // With WorkOS (or the emulator): Magic Auth codes, emailed by WorkOS. Without it: the library's own links, which
+    // the demo "sends" below.
+    magicLink: { provider: options.workos ? 'workos-magic-auth' : 'local', sendCustomEmail: false },
+    sso: { webhookSecret: options.webhookSecret },
   });
   const deliver = options.deliver ?? ((kind, to, link) => console.log(`[demo mail] ${kind} for ${to}: ${link}`));
   login.on('sendPasswordReset', ({ user, link }) => deliver('password-reset', user.email, link));
-  login.on('sendMagicLink', ({ user, link }) => {
-    // WorkOS emails the link itself unless sendCustomEmail is true; the local provider always relies on the app.
-    if (login.config.magicLink.provider === 'workos' && !login.config.magicLink.sendCustomEmail) return;
-    deliver('magic-link', user.email, link);
+  login.on('sendMagicLink', (message) => {
+    // WorkOS emails codes and links itself unless sendCustomEmail is true; the local provider always relies on the app.
+    if (login.config.magicLink.provider !== 'local' && !login.config.magicLink.sendCustomEmail) return;
+    deliver('magic-link', message.user.email, message.kind === 'code' ? `code ${message.code} (type it at ${message.link})` : message.link);
   });
   login.on('loginFailed', ({ username, reason, ip }) => console.warn(`[audit] login failed for ${JSON.stringify(username)} (${reason}) from ${ip}`));
   // A real app alerts here (and tells the user on a lockout).
@@ -46,6 +50,7 @@ export function createExampleApp(options: ExampleOptions): { app: Express; login
   login.on('userCreated', ({ user, profile, rule }) => console.log(`[audit] ${user.username} was created just in time by "${rule.name}" (${profile.connection_type})`));
   login.on('mfaEnrolled', ({ user, factor }) => console.log(`[audit] ${user.username} turned on two-step verification (${factor.type})`));
   login.on('mfaChanged', ({ user, action, via }) => console.log(`[audit] ${user.username} chose to ${action} their second factor (confirmed by ${via})`));
+  login.on('userDeprovisioned', ({ user, reason, organizationId }) => console.log(`[audit] ${user.username} was deactivated: ${reason} in the directory of ${organizationId}`));
 
   const app = express();
   app.use(session(recommendedSessionOptions({ secret: options.sessionSecret, store: options.sessionStore, baseUrl: options.baseUrl })));

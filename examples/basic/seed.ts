@@ -1,6 +1,7 @@
 // Demo data like the Django sample project: an admin, a user in "MFA Required", magic-link users at
-// @example.com, and SSO rules for @foo-corp.com (SAML by organization, `~location`), @initech.com (SAML by
-// connection, `!location`), Google and Microsoft, all creating accounts just in time. Idempotent.
+// @example.com, and SSO rules for @foo-corp.com (SAML by organization, `~location`, Directory Sync: accounts
+// provisioned from the directory and its "Engineering" group mapped), @initech.com (SAML by connection,
+// `!location`), Google and Microsoft, all creating accounts just in time. Idempotent.
 import { hashPassword, type PrismaLike } from '../../src/index.ts';
 import type { LoginRuleInput, WorkosLoginRouter } from '../../src/index.ts';
 
@@ -24,6 +25,7 @@ export async function seedDemo(prisma: SeedPrisma, login: Pick<WorkosLoginRouter
   const { rules } = login;
   await prisma.group.upsert({ where: { name: 'MFA Required' }, create: { name: 'MFA Required' }, update: {} });
   await prisma.group.upsert({ where: { name: 'Foo Corp' }, create: { name: 'Foo Corp' }, update: {} });
+  await prisma.group.upsert({ where: { name: 'Foo Corp Engineering' }, create: { name: 'Foo Corp Engineering' }, update: {} });
   await prisma.location.upsert({ where: { locationId: 'loc-hq' }, create: { locationId: 'loc-hq', address: '1 Main St' }, update: {} });
   // At the configured cost: a cheaper demo hash would be rehashed at the first login anyway, and would have
   // answered wrong passwords faster than unknown names before the hasher topped such compares up.
@@ -54,6 +56,7 @@ export async function seedDemo(prisma: SeedPrisma, login: Pick<WorkosLoginRouter
         profile: { organizationName: '{{profile.raw_attributes.organization_name}}', title: '{{profile.raw_attributes.title}}' },
         '~location': { locationId: '{{profile.raw_attributes.locationUuid}}' },
       },
+      directoryProvisioning: { users: true, groups: { Engineering: 'Foo Corp Engineering' } },
     },
     {
       // SAML by connection; IdP-initiated logins allowed; only people whose location exists get an account.

@@ -14,16 +14,26 @@ const baseUrl = process.env.BASE_URL ?? `http://localhost:${port}`;
 const prisma = openDemoDatabase();
 let workos: Parameters<typeof createExampleApp>[0]['workos'];
 let notice: string | undefined;
+let webhookSecret = process.env.WORKOS_WEBHOOK_SECRET;
 if (!process.env.WORKOS_API_KEY) {
   const { createWorkOSEmulator } = await import('../../src/emulator/index.ts');
-  const emulator = await createWorkOSEmulator({ port: Number(process.env.EMULATOR_PORT ?? 4100), directory: join(here, 'emulator-directory.json') });
+  // The demo directory allows callbacks on any localhost port; this app's own SSO callback is the default (IdP-initiated).
+  const emulator = await createWorkOSEmulator({
+    port: Number(process.env.EMULATOR_PORT ?? 4100),
+    directory: join(here, 'emulator-directory.json'),
+    redirectUris: [`${baseUrl}/accounts/callback/sso/`, 'http://localhost:*'],
+  });
   workos = { apiKey: emulator.apiKey, clientId: emulator.clientId, ...emulator.sdkOptions };
   notice = emulatorNotice(emulator.url);
+  // Directory Sync events from the emulator's page go to this app's webhook route, signed with this secret.
+  webhookSecret ??= 'whsec_demo_only';
+  emulator.directory.addWebhookEndpoint({ url: `${baseUrl}/accounts/webhooks/workos/`, secret: webhookSecret });
   console.log(`No WORKOS_API_KEY set: using the local WorkOS emulator at ${emulator.url}`);
   console.log(`  read emails and SMS codes at ${emulator.url}/_emulator/outbox.html`);
   console.log('  SSO: log in as alice@foo-corp.com (SAML by organization), peter@initech.com (SAML by connection;');
   console.log('  milton@initech.com is refused: his location does not exist), carol@gmail.com (Google), erin@outlook.com (Microsoft)');
   console.log(`  IdP-initiated SSO (Foo Corp, Initech): ${emulator.url}/_emulator/idp`);
+  console.log(`  Directory Sync (deprovision alice or bob): ${emulator.url}/_emulator/directory   API calls: ${emulator.url}/_emulator/requests.html`);
 }
 
 const { app, login } = createExampleApp({
@@ -33,6 +43,7 @@ const { app, login } = createExampleApp({
   sessionSecret: process.env.SESSION_SECRET ?? 'demo-only-secret-change-me',
   workos,
   notice,
+  webhookSecret,
 });
 await seedDemo(prisma, login);
 
@@ -41,8 +52,8 @@ app.listen(port, () => {
   console.log(`demo logins (password "${DEMO_PASSWORD}"): ${DEMO_USERS.map((u) => u.username).join(', ')}`);
   console.log('password reset links are printed here as "[demo mail]" lines');
   console.log(
-    login.config.magicLink.provider === 'workos'
-      ? `magic links (user "magic"): WorkOS emails them${notice ? ' (read them in the emulator outbox above)' : ''}`
-      : 'magic links (user "magic") are printed here as "[demo mail]" lines',
+    login.config.magicLink.provider === 'local'
+      ? 'magic links (user "magic") are printed here as "[demo mail]" lines'
+      : `magic login codes (user "magic"): WorkOS emails them${notice ? ' (read them in the emulator outbox above)' : ''}`,
   );
 });

@@ -26,6 +26,8 @@ export interface Demo extends ReturnType<typeof createExampleApp> {
 
 export const DEMO_DIRECTORY = fileURLToPath(new URL('./emulator-directory.json', import.meta.url));
 
+export const DEMO_WEBHOOK_SECRET = 'whsec_demo_test';
+
 export async function startDemo(options: { emulator?: boolean } = {}): Promise<Demo> {
   const db = await createTestDb();
   const dir = mkdtempSync(join(tmpdir(), 'ewl-example-'));
@@ -41,6 +43,7 @@ export async function startDemo(options: { emulator?: boolean } = {}): Promise<D
     workos: emulator ? { apiKey: emulator.apiKey, clientId: emulator.clientId, ...emulator.sdkOptions } : undefined,
     notice: emulator ? emulatorNotice(emulator.url) : undefined,
     deliver: (kind, to, link) => mails.push({ kind, to, link }),
+    webhookSecret: emulator ? DEMO_WEBHOOK_SECRET : undefined,
   });
   await seedDemo(db.prisma, created.login);
   return {

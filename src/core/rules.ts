@@ -42,6 +42,24 @@ const jsonField = z.preprocess((v) => {
   }
 }, jsonObject);
 
+/**
+ * What Directory Sync webhooks do for an SSO rule's organization (deprovisioning needs no opt-in): `users` creates and
+ * updates accounts from `dsync.user.created/updated` (pre-provisioning, with the saved attributes), and `groups` maps
+ * directory group names to local group names kept in sync by `dsync.group.user_added/removed`.
+ */
+const directoryProvisioningField = jsonField.pipe(
+  z.strictObject({
+    users: z.boolean().optional(),
+    groups: z.record(z.string().min(1).max(200), z.string().min(1).max(200)).optional(),
+  }),
+);
+
+export interface DirectoryProvisioning {
+  readonly users: boolean;
+  /** Directory group name → local group name. */
+  readonly groups: Readonly<Record<string, string>>;
+}
+
 const ruleFields = {
   name: z.string().trim().min(1).max(200),
   method: z.string().min(1).max(100),
@@ -58,6 +76,7 @@ const ruleFields = {
   allowIdpInitiated: z.boolean().default(false),
   /** Link an existing account found by email at its first SSO login; null = the method's default (see src/sso/rule.ts). */
   linkExistingByEmail: z.boolean().nullable().default(null),
+  directoryProvisioning: directoryProvisioningField.default({}),
 };
 
 const baseRuleSchema = z.object(ruleFields).strict();
@@ -191,6 +210,7 @@ export interface LoginRule {
   readonly linkExistingByEmail: boolean | null;
   /** What is probably not meant (e.g. an email regex not anchored with `$`); never stops the rule from working. */
   readonly warnings: readonly RuleWarning[];
+  readonly directoryProvisioning: DirectoryProvisioning;
 }
 
 export interface RuleIssue {
@@ -231,6 +251,10 @@ export function toLoginRule(id: number, v: ParsedInput): LoginRule {
     allowIdpInitiated: v.allowIdpInitiated,
     linkExistingByEmail: v.linkExistingByEmail,
     warnings: Object.freeze(ruleWarnings(v)),
+    directoryProvisioning: Object.freeze({
+      users: v.directoryProvisioning.users === true,
+      groups: Object.freeze({ ...v.directoryProvisioning.groups }),
+    }),
   });
   shareRuleRegex(v, rule);
   return rule;

@@ -26,4 +26,13 @@ export class IdentityRepository implements IdentityStore {
   async touch(id: number, seen: Pick<IdentityData, 'profileId' | 'connectionId' | 'connectionType' | 'lastLoginAt'>): Promise<void> {
     await this.db.ssoIdentity.update({ where: { id }, data: { ...seen } });
   }
+
+  async findDirectoryUser(scope: string, directoryUserId: string, idpId: string): Promise<IdentityRow | null> {
+    const byDirectory = directoryUserId ? await this.db.ssoIdentity.findFirst({ where: { scope, directoryUserId }, orderBy: { id: 'asc' } }) : null;
+    return byDirectory ?? (idpId ? findIdentity(this.db, scope, idpId) : null);
+  }
+
+  async setDirectoryUser(id: number, directoryUserId: string): Promise<void> {
+    await this.db.ssoIdentity.update({ where: { id }, data: { directoryUserId } });
+  }
 }

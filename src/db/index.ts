@@ -2,6 +2,7 @@
 // ports.ts. Nothing outside src/db/ looks at the client itself.
 import { ConfigError } from '../errors.ts';
 import { guardRepository as guard } from './errors.ts';
+import { GroupRepository } from './groups.ts';
 import { IdentityRepository } from './identities.ts';
 import { JitRepository } from './jit.ts';
 import { MfaRepository } from './mfa.ts';
@@ -11,18 +12,22 @@ import { RuleRepository } from './rules.ts';
 import { magicLinkTokenStore, ResetTokenRepository } from './tokens.ts';
 import { asDb, type PrismaLike } from './types.ts';
 import { UserRepository, type UserLookupConfig } from './users.ts';
+import { webhookEventStore } from './webhook-events.ts';
 
 export { databaseLimiters } from './rate-limit.ts';
 
 export function createRepositories(prisma: PrismaLike, config: UserLookupConfig): Repositories {
   const db = asDb(prisma);
   const magicLink = magicLinkTokenStore(prisma);
+  const webhookEvents = webhookEventStore(prisma);
   return {
     users: guard(new UserRepository(prisma, config)),
     rules: guard(new RuleRepository(prisma)),
     tokens: { passwordReset: guard(new ResetTokenRepository(db)), magicLink: magicLink && guard(magicLink) },
     mfa: guard(new MfaRepository(db)),
     identities: guard(new IdentityRepository(db)),
+    groups: guard(new GroupRepository(db)),
+    webhookEvents: webhookEvents && guard(webhookEvents),
     jit: guard(new JitRepository(db)),
     dataModel: dataModelOf(prisma),
   };

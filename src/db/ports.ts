@@ -7,7 +7,7 @@ import type { DataModel } from '../core/jit-model.ts';
 import type { JitPlan } from '../core/jit.ts';
 import type { FactorRow, FactorType, IdentityData, IdentityRow, LoginRuleData, LoginRuleRow, MagicLinkRow, TokenRow, UserFacts, UserRow } from './types.ts';
 
-export type { FactorRow, FactorType, IdentityData, IdentityRow, LoginRuleData, LoginRuleRow, MagicLinkRow, TokenRow, UserFacts, UserRow } from './types.ts';
+export type { FactorRow, FactorType, IdentityData, IdentityRow, LoginRuleData, LoginRuleRow, MagicLinkRow, TokenRow, UserFacts, UserRow, WebhookEventRow } from './types.ts';
 
 /** Users as the login flows need them. `Active` lookups honour the configured active-user filter. */
 export interface UserStore {
@@ -98,6 +98,26 @@ export interface IdentityStore {
   /** Throws the client's unique violation when the identity is linked already. */
   link(userId: number, identity: IdentityData): Promise<void>;
   touch(id: number, seen: Pick<IdentityData, 'profileId' | 'connectionId' | 'connectionType' | 'lastLoginAt'>): Promise<void>;
+  /** The identity of a Directory Sync user in a scope: by directory user id, else by (scope, IdP id). */
+  findDirectoryUser(scope: string, directoryUserId: string, idpId: string): Promise<IdentityRow | null>;
+  /** Remembers which directory user an identity belongs to. */
+  setDirectoryUser(id: number, directoryUserId: string): Promise<void>;
+}
+
+/** Group membership, by group name (for Directory Sync group events). */
+export interface GroupStore {
+  /** Adds (`member`) or removes the user's membership of each existing named group; resolves to the names changed. */
+  setMembership(userId: number, groups: readonly string[], member: boolean): Promise<string[]>;
+}
+
+/** WorkOS webhook events received: a replayed delivery is refused and a redelivered event is not run twice. */
+export interface WebhookEventStore {
+  /** Records the event as received with this signature; `seen` (with the first signature) when it was before. */
+  claim(eventId: string, signature: string): Promise<{ kind: 'new' } | { kind: 'seen'; signature: string }>;
+  /** Forgets a claim whose processing failed, so that WorkOS's retry runs it. */
+  release(eventId: string): Promise<void>;
+  /** Deletes the events received before `before`; resolves to how many. */
+  prune(before: Date): Promise<number>;
 }
 
 export type JitCreateResult =
@@ -128,6 +148,9 @@ export interface Repositories {
   };
   mfa: MfaRows;
   identities: IdentityStore;
+  groups: GroupStore;
+  /** Null when the host's schema lacks the WorkosWebhookEvent model (only `sso.webhookSecret` needs it). */
+  webhookEvents: WebhookEventStore | null;
   jit: JitWriter;
   /** The host's models as its client describes them, or null when the client does not say. */
   dataModel: DataModel | null;

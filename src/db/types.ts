@@ -77,6 +77,8 @@ export interface LoginRuleRow {
   allowIdpInitiated: boolean;
   /** Null: the method's default. */
   linkExistingByEmail: boolean | null;
+  /** JSON; absent from hosts' schemas that predate Directory Sync (read as `{}`). */
+  directoryProvisioning?: string;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -124,6 +126,8 @@ export interface IdentityRow {
   userId: number;
   scope: string;
   idpId: string;
+  /** The Directory Sync user it was provisioned from or matched to (absent from schemas that predate it). */
+  directoryUserId?: string | null;
 }
 
 /** The columns of an SSO identity as written for a profile (scope, IdP id, what WorkOS said about the connection). */
@@ -134,7 +138,16 @@ export interface IdentityData {
   connectionId: string;
   organizationId: string;
   connectionType: string;
-  lastLoginAt: Date;
+  /** Null until the person's first SSO login (an account provisioned from the directory). */
+  lastLoginAt: Date | null;
+  /** Set only for accounts provisioned from Directory Sync. */
+  directoryUserId?: string;
+}
+
+export interface WebhookEventRow {
+  id: string;
+  signature: string;
+  receivedAt: Date;
 }
 
 /** The one view of the host's client that the repositories use. Optional delegates are optional models. */
@@ -147,6 +160,7 @@ export interface Db {
   ssoIdentity: Delegate<IdentityRow>;
   passwordResetToken: Delegate<TokenRow>;
   magicLinkToken?: Delegate<MagicLinkRow>;
+  workosWebhookEvent?: Delegate<WebhookEventRow>;
   $transaction<R>(fn: (tx: Db) => Promise<R>, options?: Args): Promise<R>;
 }
 

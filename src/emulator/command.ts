@@ -72,6 +72,7 @@ export async function runEmulatorCommand(argv: readonly string[], io: CommandIo,
   io.out(`  Client ID: ${emulator.clientId}`);
   io.out(`  SDK:       new WorkOS('${emulator.apiKey}', { apiHostname: '${apiHostname}', https: false, port: ${emulator.port} })`);
   io.out(`  Mock IdP:  ${emulator.url}/_emulator/idp   Outbox: ${emulator.url}/_emulator/outbox.html`);
+  io.out(`  Requests:  ${emulator.url}/_emulator/requests.html   Directory Sync: ${emulator.url}/_emulator/directory`);
   await stop;
   await emulator.close();
   return 0;

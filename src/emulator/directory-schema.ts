@@ -87,10 +87,53 @@ export interface Client {
   readonly redirectUris: readonly string[];
 }
 
+/** A member of a Directory Sync directory (SCIM or Google Workspace at WorkOS). */
+export interface DirectorySyncUserInput {
+  /** The user's id at the directory provider; derived from the email when left out. */
+  idpId?: string;
+  email: string;
+  firstName?: string | null;
+  lastName?: string | null;
+  /** `active` (default) or `inactive` (suspended at the provider). */
+  state?: 'active' | 'inactive';
+  /** Names of the directory's groups the user belongs to. */
+  groups?: string[];
+  /** Role slug; `member` when left out. */
+  role?: string;
+  rawAttributes?: Record<string, unknown>;
+  customAttributes?: Record<string, unknown>;
+}
+
+export interface DirectoryGroupInput {
+  name: string;
+  /** The group's id at the directory provider; derived from the name when left out. */
+  idpId?: string;
+}
+
+/** A Directory Sync directory of one organization, with its users and groups. */
+export interface DirectorySyncInput {
+  id: string;
+  organizationId: string;
+  name: string;
+  /** WorkOS's directory type, e.g. `okta scim v2.0` (default `generic scim v2.0`). */
+  type?: string;
+  groups?: DirectoryGroupInput[];
+  users?: DirectorySyncUserInput[];
+}
+
+/** Where the emulator delivers signed webhook events (the dashboard's webhook endpoints). */
+export interface WebhookEndpointInput {
+  url: string;
+  /** The endpoint's signing secret, as the app's `webhookSecret`. */
+  secret: string;
+}
+
 export interface DirectoryInput {
   clients?: ClientInput[];
   organizations?: OrganizationInput[];
   connections?: ConnectionInput[];
+  directories?: DirectorySyncInput[];
+  webhooks?: WebhookEndpointInput[];
 }
 
 const attributes = z.record(z.string(), z.unknown());
@@ -129,10 +172,43 @@ export const clientSchema = z.strictObject({
   ),
 });
 
+export const directorySyncUserSchema = z.strictObject({
+  idpId: z.string().min(1).optional(),
+  email: z.email(),
+  firstName: z.string().nullable().optional(),
+  lastName: z.string().nullable().optional(),
+  state: z.enum(['active', 'inactive']).optional(),
+  groups: z.array(z.string().min(1)).optional(),
+  role: z.string().min(1).optional(),
+  rawAttributes: attributes.optional(),
+  customAttributes: attributes.optional(),
+});
+
+export const directoryGroupSchema = z.strictObject({
+  name: z.string().min(1),
+  idpId: z.string().min(1).optional(),
+});
+
+export const directorySyncSchema = z.strictObject({
+  id: z.string().startsWith('directory_', { error: 'must start with "directory_"' }),
+  organizationId: z.string().startsWith('org_', { error: 'must start with "org_"' }),
+  name: z.string().min(1),
+  type: z.string().min(1).default('generic scim v2.0'),
+  groups: z.array(directoryGroupSchema).default([]),
+  users: z.array(directorySyncUserSchema).default([]),
+});
+
+export const webhookEndpointSchema = z.strictObject({
+  url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+  secret: z.string().min(1),
+});
+
 export const directorySchema = z.strictObject({
   clients: z.array(clientSchema).default([]),
   organizations: z.array(organizationSchema).default([]),
   connections: z.array(connectionSchema).default([]),
+  directories: z.array(directorySyncSchema).default([]),
+  webhooks: z.array(webhookEndpointSchema).default([]),
 });
 
 export type ParsedDirectory = z.output<typeof directorySchema>;

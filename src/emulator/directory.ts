@@ -1,5 +1,6 @@
-// The emulator's world: API clients, organizations, connections and their users. Loaded once from a
-// JSON file or an object and validated with zod, so a typo fails at start-up naming the key.
+// The emulator's world: API clients, organizations, connections and their users, Directory Sync directories and
+// webhook endpoints. Loaded once from a JSON file or an object and validated with zod, so a typo fails at start-up
+// naming the key.
 import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
 import {
@@ -8,11 +9,13 @@ import {
   type Connection,
   type ConnectionInput,
   type DirectoryInput,
+  type DirectorySyncInput,
   type DirectoryUser,
   type DirectoryUserInput,
   type Organization,
   type OrganizationInput,
   type ParsedDirectory,
+  type WebhookEndpointInput,
   clientSchema,
   connectionSchema,
   directorySchema,
@@ -20,8 +23,15 @@ import {
   organizationSchema,
   parse,
   userSchema,
+  webhookEndpointSchema,
 } from './directory-schema.ts';
+import { DirectoryStore, type SyncDirectory } from './directories.ts';
 import { EmulatorConfigError } from './errors.ts';
+
+export interface WebhookEndpoint {
+  readonly url: string;
+  readonly secret: string;
+}
 
 interface MutableConnection extends Omit<Connection, 'users'> {
   users: DirectoryUser[];
@@ -32,11 +42,21 @@ export class EmulatorDirectory {
   readonly #clients: Client[] = [];
   readonly #organizations: Organization[] = [];
   readonly #connections: MutableConnection[] = [];
+  readonly #directories: DirectoryStore;
+  readonly #webhooks: WebhookEndpoint[] = [];
 
-  constructor(data: ParsedDirectory) {
+  constructor(data: ParsedDirectory, now: () => number = Date.now) {
+    this.#directories = new DirectoryStore(now, (id) => !!this.organization(id));
     data.clients.forEach((c, i) => this.#insertClient(c, `clients[${i}]`));
     data.organizations.forEach((o, i) => this.#insertOrganization(o, `organizations[${i}]`));
     data.connections.forEach((c, i) => this.#insertConnection(c, `connections[${i}]`));
+    data.directories.forEach((d, i) => this.#directories.add(d, `directories[${i}]`));
+    data.webhooks.forEach((w, i) => this.addWebhookEndpoint(w, `webhooks[${i}]`));
+  }
+
+  /** The Directory Sync store behind `directories()`; Directory Sync events change it. */
+  static directoryStoreOf(directory: EmulatorDirectory): DirectoryStore {
+    return directory.#directories;
   }
 
   clients(): readonly Client[] {
@@ -75,6 +95,32 @@ export class EmulatorDirectory {
 
   findUser(connectionId: string, idpId: string): DirectoryUser | undefined {
     return this.#connections.find((c) => c.id === connectionId)?.users.find((u) => u.idpId === idpId);
+  }
+
+  /** Directory Sync directories with their users and groups (change them with `emulator.directorySync.send`). */
+  directories(): readonly SyncDirectory[] {
+    return this.#directories.list();
+  }
+
+  syncDirectory(id: string): SyncDirectory | undefined {
+    return this.#directories.get(id);
+  }
+
+  addDirectory(input: DirectorySyncInput): SyncDirectory {
+    return this.#directories.add(input, 'addDirectory()');
+  }
+
+  /** Where signed webhook events are delivered. */
+  webhookEndpoints(): readonly WebhookEndpoint[] {
+    return [...this.#webhooks];
+  }
+
+  addWebhookEndpoint(input: WebhookEndpointInput, at = 'addWebhookEndpoint()'): WebhookEndpoint {
+    const parsed = parse(webhookEndpointSchema, input, 'webhook endpoint', at);
+    if (this.#webhooks.some((w) => w.url === parsed.url)) throw new EmulatorConfigError(`${at}.url: duplicate webhook endpoint '${parsed.url}'`);
+    const endpoint = Object.freeze({ url: parsed.url, secret: parsed.secret });
+    this.#webhooks.push(endpoint);
+    return endpoint;
   }
 
   addClient(input: ClientInput): Client {
@@ -146,6 +192,8 @@ export interface PrimaryClientOverrides {
   apiKey?: string | undefined;
   clientId?: string | undefined;
   redirectUris?: readonly string[] | undefined;
+  /** The emulator's clock, for the timestamps of directory users and groups. */
+  now?: (() => number) | undefined;
 }
 
 async function readSource(source: DirectoryInput | string): Promise<unknown> {
@@ -182,7 +230,7 @@ export async function loadDirectory(
     'clients[0]',
   );
   try {
-    return new EmulatorDirectory({ ...data, clients: [primary, ...rest] });
+    return new EmulatorDirectory({ ...data, clients: [primary, ...rest] }, overrides.now);
   } catch (error) {
     if (error instanceof EmulatorConfigError) throw new EmulatorConfigError(`Invalid ${what}:`, [error.message]);
     throw error;

@@ -53,6 +53,8 @@ input,textarea,select{font:inherit;width:100%;box-sizing:border-box;padding:.35r
 table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #e3e5e8;padding:.4rem;text-align:left;vertical-align:top}
 code.otp{font-size:1.2rem;background:#eef3ff;padding:.1rem .4rem;border-radius:3px}
 pre{white-space:pre-wrap;margin:0;font:inherit}
+td.error{color:#a40000;font-weight:600}.sent{background:#eefbea;padding:.5rem .8rem;border-radius:4px}
+form.inline{display:inline-block;margin:.15rem .2rem .15rem 0}form.inline button{padding:.2rem .5rem;font-size:.85rem}
 `;
 
 export function layout(title: string, body: SafeHtml): string {
@@ -60,6 +62,7 @@ export function layout(title: string, body: SafeHtml): string {
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${title} · WorkOS emulator</title><style>${new SafeHtml(STYLE)}</style></head>
 <body><header>Local WorkOS emulator, not a real identity provider ·
-<a href="/">home</a> · <a href="/_emulator/idp">IdP-initiated login</a> · <a href="/_emulator/outbox.html">outbox</a></header>
+<a href="/">home</a> · <a href="/_emulator/idp">IdP-initiated login</a> · <a href="/_emulator/outbox.html">outbox</a> ·
+<a href="/_emulator/requests.html">requests</a> · <a href="/_emulator/directory">directory sync</a></header>
 <main>${body}</main></body></html>`.value;
 }

@@ -16,8 +16,12 @@ import { mfaRoutes } from './mfa.ts';
 import { Outbox, type OutboxFilter, type OutboxMessage, outboxRoutes } from './outbox.ts';
 import { homePage } from './pages.ts';
 import { passwordlessRoutes } from './passwordless.ts';
+import { DirectorySync, type DirectoryEventInput, type SentDirectoryEvent, directorySyncRoutes } from './directory-sync.ts';
 import { ssoAuthorizeRoutes } from './sso-authorize.ts';
 import { ssoTokenRoutes } from './sso-token.ts';
+import { type RecordedRequest, type RequestFilter, Traffic, trafficRoutes } from './traffic.ts';
+import { userManagementRoutes } from './user-management.ts';
+import { type SignatureOptions, type WebhookDelivery, Webhooks, signatureHeader } from './webhooks.ts';
 
 export { CONNECTION_TYPES } from './directory-schema.ts';
 export type {
@@ -26,14 +30,24 @@ export type {
   Connection,
   ConnectionInput,
   ConnectionType,
+  DirectoryGroupInput,
   DirectoryInput,
+  DirectorySyncInput,
+  DirectorySyncUserInput,
   DirectoryUser,
   DirectoryUserInput,
   Organization,
   OrganizationInput,
+  WebhookEndpointInput,
 } from './directory-schema.ts';
 export { DEFAULT_API_KEY, DEFAULT_CLIENT_ID, DEFAULT_REDIRECT_URIS } from './directory.ts';
-export type { EmulatorDirectory } from './directory.ts';
+export type { EmulatorDirectory, WebhookEndpoint } from './directory.ts';
+export type { DirectoryUserChanges, DirectoryUserState, SyncDirectory, SyncDirectoryGroup, SyncDirectoryUser } from './directories.ts';
+export { DIRECTORY_EVENTS } from './directory-sync.ts';
+export type { DirectoryEventInput, DirectoryEventName, SentDirectoryEvent } from './directory-sync.ts';
+export type { RecordedRequest, RequestFilter } from './traffic.ts';
+export { SIGNATURE_HEADER, signatureHeader } from './webhooks.ts';
+export type { SignatureOptions, WebhookDelivery, WebhookEvent } from './webhooks.ts';
 export { EmulatorConfigError } from './errors.ts';
 export type { EmulatorClock } from './clock.ts';
 export type { FaultRule, InjectedFault } from './faults.ts';
@@ -77,6 +91,30 @@ export interface EmulatorFaults {
   clear(): void;
 }
 
+/** Every API call the emulator received (not its own `/_emulator/*` pages), secrets masked. */
+export interface EmulatorRequests {
+  /** Oldest first; `filter` by method and path (exact, a prefix ending in `*`, or a RegExp). */
+  list(filter?: RequestFilter): RecordedRequest[];
+  latest(filter?: RequestFilter): RecordedRequest | undefined;
+  clear(): void;
+}
+
+/** Directory Sync: change a directory as its provider would and deliver the signed `dsync.*` event. */
+export interface EmulatorDirectorySync {
+  send(input: DirectoryEventInput): Promise<SentDirectoryEvent>;
+}
+
+/** Signed webhook deliveries to the directory's endpoints. */
+export interface EmulatorWebhooks {
+  /** Every delivery, oldest first, with its exact body, signature and the endpoint's answer. */
+  deliveries(): WebhookDelivery[];
+  /** Sends a delivery again unchanged (same body and signature): a replay. */
+  resend(deliveryId: string): Promise<WebhookDelivery>;
+  /** The `WorkOS-Signature` header for `body` (default: signed now, with the first endpoint's secret). */
+  sign(body: string, options?: SignatureOptions): string;
+  clear(): void;
+}
+
 export interface WorkOSEmulator {
   /** e.g. `http://127.0.0.1:4100`, without a trailing slash. */
   readonly url: string;
@@ -91,6 +129,9 @@ export interface WorkOSEmulator {
   readonly clock: EmulatorClock;
   readonly directory: EmulatorDirectory;
   readonly idp: EmulatorIdp;
+  readonly requests: EmulatorRequests;
+  readonly directorySync: EmulatorDirectorySync;
+  readonly webhooks: EmulatorWebhooks;
   close(): Promise<void>;
 }
 
@@ -110,9 +151,12 @@ function urlHost(host: string): string {
 
 export async function createWorkOSEmulator(options: WorkOSEmulatorOptions = {}): Promise<WorkOSEmulator> {
   const clock = createClock(options.now);
-  const directory = await loadDirectory(options.directory, options);
+  const directory = await loadDirectory(options.directory, { ...options, now: clock.now });
   const outbox = new Outbox(clock);
   const faults = new Faults();
+  const traffic = new Traffic(clock, directory);
+  const webhooks = new Webhooks(clock, directory);
+  const directorySync = new DirectorySync(clock, directory, webhooks);
   const host = options.host ?? '127.0.0.1';
   let baseUrl = '';
   const ctx: EmulatorContext = { directory, clock, outbox, grants: new Grants(clock), baseUrl: () => baseUrl };
@@ -120,6 +164,7 @@ export async function createWorkOSEmulator(options: WorkOSEmulatorOptions = {}):
   const app = express();
   app.disable('x-powered-by');
   app.use(assignRequestId);
+  app.use(traffic.middleware());
   app.use(faults.middleware());
   app.use(express.json({ limit: '100kb' }));
   app.use(express.urlencoded({ extended: false, limit: '100kb' }));
@@ -127,8 +172,9 @@ export async function createWorkOSEmulator(options: WorkOSEmulatorOptions = {}):
     res.type('html').send(homePage(directory.clients(), directory.connections()));
   });
   app.use(ssoAuthorizeRoutes(ctx), ssoTokenRoutes(ctx), idpInitiatedRoutes(ctx));
-  app.use(['/auth', '/passwordless/sessions'], requireApiKey(directory));
-  app.use(mfaRoutes(ctx), passwordlessRoutes(ctx), outboxRoutes(outbox), faults.routes());
+  app.use(['/auth', '/passwordless/sessions', '/user_management'], requireApiKey(directory));
+  app.use(mfaRoutes(ctx), passwordlessRoutes(ctx), userManagementRoutes(ctx), outboxRoutes(outbox), faults.routes());
+  app.use(trafficRoutes(traffic, webhooks), directorySyncRoutes(ctx, directorySync, webhooks));
   app.use(notFound);
   app.use(errorHandler);
 
@@ -153,6 +199,18 @@ export async function createWorkOSEmulator(options: WorkOSEmulatorOptions = {}):
     clock,
     directory,
     idp: createIdpClient(() => baseUrl, directory),
+    requests: { list: (filter) => traffic.list(filter), latest: (filter) => traffic.latest(filter), clear: () => traffic.clear() },
+    directorySync: { send: (input) => directorySync.send(input) },
+    webhooks: {
+      deliveries: () => webhooks.deliveries(),
+      resend: (id) => webhooks.resend(id),
+      sign(body, options = {}) {
+        const secret = options.secret ?? directory.webhookEndpoints()[0]?.secret;
+        if (secret === undefined) throw new TypeError('webhooks.sign(): give a secret, or add a webhook endpoint to the directory');
+        return signatureHeader(body, secret, options.timestamp ?? clock.now());
+      },
+      clear: () => webhooks.clear(),
+    },
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
         faults.dispose();

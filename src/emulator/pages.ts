@@ -1,8 +1,12 @@
 // The emulator's HTML pages: mock IdP sign-in, IdP-initiated launcher, outbox and home. Each form is
 // a plain POST so a test can submit exactly what a browser would.
 import type { Client, Connection, DirectoryUser } from './directory-schema.ts';
+import type { WebhookEndpoint } from './directory.ts';
+import type { SyncDirectory, SyncDirectoryUser } from './directories.ts';
 import { type SafeHtml, html, layout, linkify } from './html.ts';
 import type { OutboxMessage } from './outbox.ts';
+import type { RecordedRequest } from './traffic.ts';
+import type { WebhookDelivery, WebhookEvent } from './webhooks.ts';
 
 export interface CustomProfileValues {
   connection_id: string;
@@ -127,8 +131,100 @@ export function homePage(clients: readonly Client[], connections: readonly Conne
 <h2>Connections</h2><ul>${connections.map(
     (c) => html`<li><code>${c.id}</code> ${c.name} (${c.type}${c.organizationId ? html`, ${c.organizationId}` : ''}): ${c.users.length} user(s)</li>`,
   )}</ul>
-<p><a href="/_emulator/idp">IdP-initiated sign-in</a> · <a href="/_emulator/outbox.html">Outbox</a></p>`;
+<p><a href="/_emulator/idp">IdP-initiated sign-in</a> · <a href="/_emulator/outbox.html">Outbox</a> · <a href="/_emulator/requests.html">Requests</a> ·
+<a href="/_emulator/directory">Directory Sync</a></p>`;
   return layout('Home', body);
+}
+
+function statusClass(status: number | null): string {
+  return status === null || status >= 400 ? 'error' : '';
+}
+
+function deliveriesTable(deliveries: readonly WebhookDelivery[]): SafeHtml {
+  if (deliveries.length === 0) return html`<p>No webhook deliveries yet.</p>`;
+  const rows = deliveries.map(
+    (d) => html`<tr data-delivery-id="${d.id}" data-event="${d.event}"><td>${d.sentAt}</td><td><code>${d.event}</code><br><span class="muted">${d.eventId}</span></td>
+<td><code>${d.url}</code></td><td class="${statusClass(d.status)}">${d.status ?? html`unreachable: ${d.error ?? ''}`}</td><td>${d.durationMs} ms</td><td><pre>${d.response}</pre></td></tr>`,
+  );
+  return html`<table><thead><tr><th>Sent</th><th>Event</th><th>Endpoint</th><th>Status</th><th>Time</th><th>Answer</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+export function requestsPage(requests: readonly RecordedRequest[], deliveries: readonly WebhookDelivery[]): string {
+  const rows = requests.map(
+    (r) => html`<tr data-request-id="${r.id}" data-method="${r.method}" data-status="${r.status}"><td>${r.at}</td><td>${r.method}</td><td><code>${r.path}</code>${
+      r.body ? html`<pre class="muted">${JSON.stringify(r.body)}</pre>` : ''
+    }</td><td class="${statusClass(r.status)}">${r.status}</td><td>${r.durationMs} ms</td><td>${r.client ?? html`<span class="muted">none</span>`}</td></tr>`,
+  );
+  const body = html`<h1>Requests</h1>
+<p class="muted">Every API call the emulator received, newest first; secrets (API keys, codes, tokens, states) are masked. <a href="">Refresh</a> ·
+JSON: <code>GET /_emulator/requests</code></p>
+${
+  requests.length === 0
+    ? html`<p>No requests yet.</p>`
+    : html`<table><thead><tr><th>Time</th><th>Method</th><th>Path</th><th>Status</th><th>Took</th><th>Client</th></tr></thead><tbody>${rows}</tbody></table>`
+}
+<h2 id="webhooks">Webhook deliveries</h2>
+${deliveriesTable(deliveries)}`;
+  return layout('Requests', body);
+}
+
+function eventButton(label: string, fields: Record<string, string>, secondary = true): SafeHtml {
+  return html`<form class="inline" method="post" action="/_emulator/directory/events">${Object.entries(fields).map(
+    ([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`,
+  )}<button type="submit"${secondary ? html` class="secondary"` : ''}>${label}</button></form>`;
+}
+
+function directoryUserRow(directory: SyncDirectory, user: SyncDirectoryUser): SafeHtml {
+  const base = { directoryId: directory.id, user: user.idpId };
+  const groups = directory.groups.map((g) =>
+    user.groups.includes(g.name)
+      ? eventButton(`Remove from ${g.name}`, { ...base, event: 'dsync.group.user_removed', group: g.name })
+      : eventButton(`Add to ${g.name}`, { ...base, event: 'dsync.group.user_added', group: g.name }),
+  );
+  return html`<tr data-user="${user.email}" data-state="${user.state}"><td>${[user.firstName, user.lastName].filter(Boolean).join(' ')} <span class="muted">&lt;${user.email}&gt;</span><br>
+<span class="muted">${user.idpId} · ${user.id}</span></td><td>${user.state}</td><td>${user.groups.join(', ')}</td><td>
+${eventButton('Deprovision (delete)', { ...base, event: 'dsync.user.deleted' }, false)}
+${
+  user.state === 'active'
+    ? eventButton('Suspend', { ...base, event: 'dsync.user.updated', state: 'inactive' })
+    : eventButton('Reactivate', { ...base, event: 'dsync.user.updated', state: 'active' })
+}
+${groups}</td></tr>`;
+}
+
+export function directoryPage(
+  directories: readonly SyncDirectory[],
+  endpoints: readonly WebhookEndpoint[],
+  deliveries: readonly WebhookDelivery[],
+  sent: { event: WebhookEvent; deliveries: readonly WebhookDelivery[] } | undefined,
+  error: string | undefined,
+): string {
+  const body = html`<h1>Directory Sync</h1>
+<p class="muted">Each button changes the directory as its provider would and sends the <code>dsync.*</code> event, signed, to every webhook endpoint
+(${endpoints.length === 0 ? 'none configured: add "webhooks" to the directory file' : endpoints.map((e, i) => html`${i > 0 ? ', ' : ''}<code>${e.url}</code>`)}).</p>
+${error ? html`<p class="error" role="alert">${error}</p>` : ''}
+${
+  sent
+    ? html`<p class="sent" role="status">Sent <code>${sent.event.event}</code> (${sent.event.id}) to ${sent.deliveries.length} endpoint(s): ${sent.deliveries.map(
+        (d, i) => html`${i > 0 ? ', ' : ''}${d.status ?? 'unreachable'}`,
+      )}.</p>`
+    : ''
+}
+${directories.map(
+  (d) => html`<h2 data-directory-id="${d.id}">${d.name} <span class="muted">(${d.type}, ${d.organizationId}, <code>${d.id}</code>)</span></h2>
+${
+  d.users.length === 0
+    ? html`<p class="muted">No users.</p>`
+    : html`<table><thead><tr><th>User</th><th>State</th><th>Groups</th><th>Events</th></tr></thead><tbody>${d.users.map((u) => directoryUserRow(d, u))}</tbody></table>`
+}
+<form method="post" action="/_emulator/directory/events" class="new-user"><input type="hidden" name="event" value="dsync.user.created"><input type="hidden" name="directoryId" value="${d.id}">
+<label>New user's email <input name="email" type="email" required></label><label>First name <input name="firstName"></label><label>Last name <input name="lastName"></label>
+<p><button type="submit">Create (dsync.user.created)</button></p></form>`,
+)}
+${directories.length === 0 ? html`<p>No directories: add "directories" to the directory file.</p>` : ''}
+<h2>Recent deliveries</h2>
+${deliveriesTable(deliveries)}`;
+  return layout('Directory Sync', body);
 }
 
 export function messagePage(title: string, message: string): string {

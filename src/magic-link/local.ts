@@ -11,7 +11,7 @@ export function localProvider(ctx: Context, tokens: MagicLinkTokens): MagicLinkP
       const { token, hash } = await tokens.issue(user.id, rule.id, next, ctx.config.magicLink.ttlSeconds);
       const url = new URL(magicCallbackUrl(ctx, req));
       url.searchParams.set('token', token);
-      return { link: url.toString(), nonce: hash };
+      return { kind: 'link', link: url.toString(), nonce: hash };
     },
   };
 }

@@ -42,15 +42,19 @@ export class MagicLinkRequests {
     const user = known ? known.user : await this.findRecipient(typed);
     const rule = known ? known.rule : user ? await this.currentRule(user) : null;
     const failed = (reason: 'throttled' | 'method_not_allowed') => reportLoginFailure(this.ctx, req, { typed, user, rule, reason });
+    let sent = false;
     // Counted before anything depends on the account, so a throttled answer says nothing about it either.
     if (!(await this.sender.allowed(req, user?.email || typed))) failed('throttled');
     else if (user && rule?.method === 'magic') {
-      if (user.email) await this.sender.send({ req, user, rule, method: 'magic', next });
-      else this.ctx.config.logger.warn(`express-workos-login: user ${user.id} logs in by magic link but has no email address; nothing was sent`);
+      if (user.email) {
+        await this.sender.send({ req, user, rule, method: 'magic', next, typed });
+        sent = true;
+      } else this.ctx.config.logger.warn(`express-workos-login: user ${user.id} logs in by magic link but has no email address; nothing was sent`);
     } else if (user) {
       // A password, MFA, email_mfa (password first) or SSO user never gets a link from this form.
       failed('method_not_allowed');
     }
+    if (!sent) this.sender.standIn(req, typed, next);
     await saveSession(req);
     res.redirect(303, pages.complete(req));
   }
@@ -69,7 +73,7 @@ export class MagicLinkRequests {
   async start(attempt: LoginAttempt, res: Response): Promise<void> {
     const { req, typed, user, rule, next } = attempt;
     if (req.method !== 'POST') {
-      this.ctx.renderer.render(req, res, 'magic_link_request', { action: pages.request(req), username: typed, next, fixed: true, ttl_minutes: this.ttlMinutes() });
+      this.ctx.renderer.render(req, res, 'magic_link_request', { action: pages.request(req), username: typed, next, fixed: true, ttl_minutes: this.ttlMinutes(), by_code: this.sender.usesCodes });
       return;
     }
     await this.request(req, res, typed, next, { user, rule });
@@ -91,7 +95,7 @@ export class MagicLinkRequests {
     }
     // A new session id for the half-login (as the mfa method does); the full login regenerates it again.
     await regenerateSession(req);
-    await this.sender.send({ req, user, rule, method: 'email_mfa', next });
+    await this.sender.send({ req, user, rule, method: 'email_mfa', next, typed: attempt.typed });
     await saveSession(req);
     res.redirect(303, pages.complete(req));
   }

@@ -21,11 +21,12 @@ export function magicLinkRoutes(ctx: Context, requests: MagicLinkRequests, callb
   const router = Router();
   const homeUrl = ctx.config.loginRedirectUrl;
   const ttl_minutes = requests.ttlMinutes();
+  const by_code = ctx.config.magicLink.provider === 'workos-magic-auth';
 
   // --- ask for a link -----------------------------------------------------------------------------------
   router.get('/magic', (req, res) => {
     const next = safeNext(typeof req.query.next === 'string' ? req.query.next : undefined, homeUrl);
-    ctx.renderer.render(req, res, 'magic_link_request', { action: pages.request(req), username: '', next, fixed: false, ttl_minutes });
+    ctx.renderer.render(req, res, 'magic_link_request', { action: pages.request(req), username: '', next, fixed: false, ttl_minutes, by_code });
   });
 
   router.post('/magic', async (req, res) => {
@@ -33,7 +34,7 @@ export function magicLinkRoutes(ctx: Context, requests: MagicLinkRequests, callb
     const typed = body.username.trim();
     const next = safeNext(body.next, homeUrl);
     if (!typed) {
-      return ctx.renderer.render(req, res, 'magic_link_request', { action: pages.request(req), username: '', next, fixed: false, ttl_minutes }, { status: 400, messages: [{ level: 'error', text: messageFor('username_required') }] });
+      return ctx.renderer.render(req, res, 'magic_link_request', { action: pages.request(req), username: '', next, fixed: false, ttl_minutes, by_code }, { status: 400, messages: [{ level: 'error', text: messageFor('username_required') }] });
     }
     await requests.request(req, res, typed, next);
   });

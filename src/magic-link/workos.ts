@@ -18,7 +18,7 @@ export function workosProvider(ctx: Context): MagicLinkProviderImpl {
       if (!ctx.config.magicLink.sendCustomEmail) {
         await ctx.workos.call('passwordless.sendSession', (sdk) => sdk.passwordless.sendSession(session.id));
       }
-      return { link: session.link, nonce: state };
+      return { kind: 'link', link: session.link, nonce: state };
     },
   };
 }

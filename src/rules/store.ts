@@ -201,16 +201,22 @@ export class RuleStore implements RuleSource {
 
   async create(input: LoginRuleInput): Promise<LoginRule> {
     const value = await this.validate(input);
-    const row = await this.write(() => this.rows.create(inputToData(value), value.jitGroups));
+    const row = await this.write(() => this.rows.create(inputToData(value, this.hasDirectoryColumn()), value.jitGroups));
     this.invalidate();
     return toLoginRule(row.id, value);
   }
 
   async update(id: number, input: LoginRuleInput): Promise<LoginRule> {
     const value = await this.validate(input, id);
-    await this.write(() => this.rows.update(id, inputToData(value), value.jitGroups));
+    await this.write(() => this.rows.update(id, inputToData(value, this.hasDirectoryColumn()), value.jitGroups));
     this.invalidate();
     return toLoginRule(id, value);
+  }
+
+  /** Whether the host's LoginRule has the `directoryProvisioning` column (schemas from before 0.2 do not). */
+  private hasDirectoryColumn(): boolean {
+    const fields = this.rows.dataModel()?.models.LoginRule?.fields;
+    return !fields || fields.some((f) => f.name === 'directoryProvisioning');
   }
 
   /** Deletes the rule only: users' MFA factors and SSO identities are not touched. */
@@ -250,6 +256,11 @@ export class RuleStore implements RuleSource {
       const missing = await this.rows.missingGroups(value.jitGroups);
       if (missing.length) issues.push({ path: 'jitGroups', message: `unknown group(s): ${missing.join(', ')}` });
     }
+    const mapped = [...new Set(Object.values(value.directoryProvisioning.groups ?? {}))];
+    if (mapped.length > 0) {
+      const missing = await this.rows.missingGroups(mapped);
+      if (missing.length) issues.push({ path: 'directoryProvisioning.groups', message: `unknown group(s): ${missing.join(', ')}` });
+    }
     if (issues.length) throw new RuleValidationError(issues);
     return Object.assign(value, { warnings: Object.freeze(ruleWarnings(value)) });
   }
@@ -282,10 +293,11 @@ function rowToInput(row: LoginRuleRow): Record<string, unknown> {
     totpOrganizationName: row.totpOrganizationName,
     allowIdpInitiated: row.allowIdpInitiated,
     linkExistingByEmail: row.linkExistingByEmail,
+    directoryProvisioning: row.directoryProvisioning ?? '{}',
   };
 }
 
-function inputToData(v: RuleDraft): LoginRuleData {
+function inputToData(v: RuleDraft, directoryColumn: boolean): LoginRuleData {
   return {
     name: v.name,
     method: v.method,
@@ -300,5 +312,7 @@ function inputToData(v: RuleDraft): LoginRuleData {
     totpOrganizationName: v.totpOrganizationName,
     allowIdpInitiated: v.allowIdpInitiated,
     linkExistingByEmail: v.linkExistingByEmail,
+    // A host whose schema predates the column keeps saving rules that do not use it.
+    ...(directoryColumn || Object.keys(v.directoryProvisioning).length > 0 ? { directoryProvisioning: JSON.stringify(v.directoryProvisioning) } : {}),
   };
 }

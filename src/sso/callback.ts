@@ -85,7 +85,7 @@ export class SsoCallback {
         return refused(refusal(result.code, reason, { rule: decision.rule, detail: result.detail }), pending, profile);
       }
       if (result.kind === 'created') {
-        ctx.events.emit('userCreated', { user: publicUser(result.user), profile: structuredClone(profile), rule: ruleRef(decision.rule)! });
+        ctx.events.emit('userCreated', { user: publicUser(result.user), profile: structuredClone(profile), rule: ruleRef(decision.rule)!, source: 'sso' });
         const { user } = result;
         const rule = decision.rule;
         // Saved attributes may create the account inactive: it exists, but does not log in.

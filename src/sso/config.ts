@@ -1,4 +1,5 @@
-// The `sso` config section (methods sso, GoogleOAuth, MicrosoftOAuth): state lifetime, the callback URL and JIT.
+// The `sso` config section (methods sso, GoogleOAuth, MicrosoftOAuth): state lifetime, the callback URL, JIT, and the
+// Directory Sync webhook.
 import { z } from 'zod';
 
 export const ssoConfigSchema = z
@@ -11,6 +12,13 @@ export const ssoConfigSchema = z
     autoUpdate: z.boolean().default(true),
     /** The username of a user created just in time: their email, their IdP id, or the WorkOS profile id. */
     jitUsername: z.enum(['email', 'idp_id', 'id']).default('email'),
+    /**
+     * The signing secret of your WorkOS webhook endpoint: turns on `POST <mount>/webhooks/workos/` (Directory Sync
+     * deprovisioning, pre-provisioning and group sync). Unset: no webhook route.
+     */
+    webhookSecret: z.string().min(1).optional(),
+    /** How old a webhook's signature may be, in seconds (the SDK's default is 180). */
+    webhookToleranceSeconds: z.number().int().min(30).max(3600).default(180),
   })
   .strict()
   .prefault({});

@@ -25,9 +25,15 @@ export const SSO_RULES = {
     savedAttributes: onlySso('saved attributes are only for SSO methods'),
     allowIdpInitiated: onlySso('IdP-initiated login is only for SSO methods'),
     linkExistingByEmail: onlySso('linking existing accounts by email is only for SSO methods'),
+    directoryProvisioning: onlySso('directory provisioning is only for SSO methods'),
   },
   checkFields(rule, issue) {
     if (rule.connectionId && rule.organizationId) issue('organizationId', 'give a connection id or an organization id, not both');
+    // Directory Sync events name an organization: only a rule for one can act on them.
+    const { users, groups } = rule.directoryProvisioning;
+    if ((users || Object.keys(groups ?? {}).length > 0) && !rule.organizationId) {
+      issue('directoryProvisioning', 'directory provisioning needs an organization id (Directory Sync events name the organization)');
+    }
   },
 } as const satisfies RuleCatalogEntry;
 

@@ -38,6 +38,7 @@ describe('defaults', () => {
       totpOrganizationName: '',
       allowIdpInitiated: false,
       linkExistingByEmail: null,
+      directoryProvisioning: {},
     });
   });
 

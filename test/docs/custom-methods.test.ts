@@ -81,7 +81,7 @@ describe('docs/custom-methods.md', () => {
   it('the member tables name exactly the members of the contract', () => {
     // Exhaustive at compile time: a member added to the contract must be added here, then to the tables.
     const module = { name: true, methods: true, ruleFields: true, checkFields: true, messages: true, failReasons: true, config: true, views: true, setup: true } satisfies Record<keyof ContractModule, true>;
-    const runtime = { routes: true, start: true, afterFirstFactor: true, strategy: true } satisfies Record<keyof MethodRuntime, true>;
+    const runtime = { routes: true, webhooks: true, start: true, afterFirstFactor: true, strategy: true } satisfies Record<keyof MethodRuntime, true>;
     const [declares, returns] = docSection('docs/custom-methods.md', 'What a module declares').split('What `setup` returns');
     expect(rowNames(declares!)).toEqual(Object.keys(module));
     expect(rowNames(returns!)).toEqual(Object.keys(runtime));

@@ -1,11 +1,14 @@
 // docs/emulator.md stays true: its snippets run as written (the first one is this file's set-up), the command prints
-// exactly what the transcript shows, the directory example loads, and the long example is emulator.example.test.ts.
+// exactly what the transcript shows, the directory example loads, the long example is emulator.example.test.ts, and
+// every endpoint of the Magic Auth contract is served with the error codes the page names.
 import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { EMULATOR_USAGE, runEmulatorCommand } from '../../src/emulator/command.ts';
 import type { DirectoryInput } from '../../src/emulator/index.ts';
-import { blocksFor, docBlocks, docText, isSliceOf, ROOT } from './support.ts';
+import { blocksFor, docBlocks, docSection, docText, isSliceOf, ROOT } from './support.ts';
 import { WorkOS } from '@workos-inc/node';
 import { createWorkOSEmulator } from 'express-workos-login/emulator';
 
@@ -58,12 +61,16 @@ describe('docs/emulator.md', () => {
   it('the directory example loads and gives what it lists', async () => {
     const [block, ...others] = blocksFor('emulatorDirectory');
     expect(others).toEqual([]);
-    const directory = JSON.parse(block!.code) as Required<Pick<DirectoryInput, 'clients' | 'organizations' | 'connections'>>;
+    const directory = JSON.parse(block!.code) as Required<Pick<DirectoryInput, 'clients' | 'organizations' | 'connections' | 'directories' | 'webhooks'>>;
     const loaded = await createWorkOSEmulator({ directory });
     try {
       expect(loaded.directory.clients()).toMatchObject(directory.clients);
       expect(loaded.directory.organizations()).toMatchObject(directory.organizations);
       expect(loaded.directory.connections()).toMatchObject(directory.connections);
+      const [foo] = loaded.directory.directories();
+      expect(foo).toMatchObject({ id: 'directory_foo_corp', organizationId: 'org_foo_corp', type: 'okta scim v2.0', groups: [{ name: 'Engineering' }, { name: 'Sales' }] });
+      expect(foo!.users).toEqual([expect.objectContaining({ idpId: 'foo-alice', email: 'alice@foo-corp.com', state: 'active', groups: ['Engineering'], rawAttributes: { title: 'Staff Engineer' } })]);
+      expect(loaded.directory.webhookEndpoints()).toEqual(directory.webhooks);
     } finally {
       await loaded.close();
     }
@@ -94,7 +101,57 @@ describe('docs/emulator.md', () => {
     expect(emulator.faults.pending()).toEqual([]);
     expect(emulator2.clock.now()).toBe(fixedStart + 11 * 60_000);
     await emulator2.close();
-    expect(isSliceOf(ts.at(-1)!, 'test/docs/emulator.test.ts')).toBe(true);
+    expect(isSliceOf(ts.at(-2)!, 'test/docs/emulator.test.ts')).toBe(true);
+  });
+
+  it('the traffic log, Directory Sync and webhooks snippet runs as written', async () => {
+    // An endpoint for the demo directory's events (the docs' snippet delivers to every endpoint).
+    const received: string[] = [];
+    const server: Server = await new Promise((resolve) => {
+      const s = createServer((req, res) => {
+        req.on('data', (chunk: Buffer) => received.push(chunk.toString()));
+        req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'));
+      }).listen(0, '127.0.0.1', () => resolve(s));
+    });
+    try {
+      emulator.directory.addWebhookEndpoint({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`, secret: 'whsec_docs' });
+      await workos.userManagement.createMagicAuth({ email: 'ada@acme.com' });
+      expect(emulator.requests.list({ method: 'POST', path: '/user_management/*' })).toEqual([expect.objectContaining({ path: '/user_management/magic_auth', status: 201 })]);
+
+      emulator.requests.list({ method: 'POST', path: '/user_management/*' }); // [{ id, method, path, status, at, durationMs, client, body?, requestId }]
+      emulator.requests.latest({ path: '/sso/token' })?.status;
+      emulator.requests.clear();
+
+      // Deprovision a directory user: the change, then the signed dsync.user.deleted to every webhook endpoint.
+      const { event, deliveries } = await emulator.directorySync.send({ event: 'dsync.user.deleted', directoryId: 'directory_foo_corp', user: 'alice@foo-corp.com' });
+      deliveries[0]?.status; // what your app answered
+      await emulator.webhooks.resend(deliveries[0]!.id); // the very same request again: a replay
+      emulator.webhooks.sign(JSON.stringify(event), { timestamp: Date.now() - 600_000 }); // a signature that is too old
+
+      expect(emulator.requests.list()).toEqual([]);
+      expect(deliveries[0]!.status).toBe(200);
+      expect(received).toEqual([deliveries[0]!.body, deliveries[0]!.body]);
+      expect(JSON.parse(received[0]!)).toMatchObject({ id: event.id, event: 'dsync.user.deleted', data: { object: 'directory_user', email: 'alice@foo-corp.com', organization_id: 'org_foo_corp' } });
+      expect(emulator.webhooks.deliveries().map((d) => d.signature)).toEqual([deliveries[0]!.signature, deliveries[0]!.signature]);
+      expect(isSliceOf(ts.at(-1)!, 'test/docs/emulator.test.ts')).toBe(true);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it('serves every endpoint of the Magic Auth contract, with the documented error codes', async () => {
+    const section = docSection('docs/emulator.md', 'Magic Auth and users');
+    const endpoints = [...section.matchAll(/^\| `[^`]+` \| `(GET|POST) ([^`]+)` \|/gm)].map((m) => [m[1]!, m[2]!] as const);
+    expect(endpoints.length).toBe(6);
+    for (const [method, path] of endpoints) {
+      const res = await fetch(`${emulator.url}${path.replace(':id', 'unknown_id')}`, { method, headers: { authorization: `Bearer ${emulator.apiKey}`, 'content-type': 'application/json' }, body: method === 'POST' ? '{}' : undefined });
+      const body = (await res.json()) as { message?: string };
+      expect(body.message ?? '', `${method} ${path}`).not.toContain('could not be found');
+    }
+    const codes = [...docSection('docs/emulator.md', 'Magic Auth and users').matchAll(/^ {2}\| `(\w+)` \|/gm)].map((m) => m[1]!).filter((c) => c !== 'code');
+    expect(codes).toEqual(['invalid_one_time_code', 'one_time_code_previously_used', 'one_time_code_expired']);
+    const source = readFileSync(join(ROOT, 'src/emulator/user-management.ts'), 'utf8');
+    for (const code of [...codes, 'user_creation_error', 'email_not_available', 'invalid_client', 'unsupported_grant_type']) expect(source).toContain(`'${code}'`);
   });
 
   it('the long example is emulator.example.test.ts, minus its first comment line', () => {

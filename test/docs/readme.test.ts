@@ -146,6 +146,7 @@ describe('README', () => {
       mfaChanged: true,
       logout: true,
       passwordChanged: true,
+      userDeprovisioned: true,
     } satisfies Record<WorkosLoginEventName, true>;
     const rows = firstColumn(docSection('README.md', 'Events')).map((names) => names[0]!);
     expect(rows.sort()).toEqual(Object.keys(events).sort());

@@ -1,6 +1,9 @@
 // docs/sso-and-jit.md stays true: every saved-attributes JSON example appears here verbatim and provisions a user
-// through the emulator as described; the TypeScript blocks are slices of this file and run; the messages are the
-// real ones (the settings table is checked by settings.test.ts).
+// through the emulator as described; the TypeScript blocks are slices of this file and run (the Directory Sync one
+// with webhooks delivered by the emulator); the messages are the real ones (the settings table is checked by
+// settings.test.ts).
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOGIN_MESSAGES } from '../../src/index.ts';
 import { createTestApp, testDirectory, type WorkosTestApp } from '../support/app.ts';
@@ -150,7 +153,7 @@ describe('docs: saved attribute examples', () => {
 describe('docs: code blocks', () => {
   it('every TypeScript block is a slice of this file', () => {
     const blocks = docBlocks('docs/sso-and-jit.md').filter((b) => b.lang === 'ts');
-    expect(blocks).toHaveLength(2);
+    expect(blocks).toHaveLength(3);
     for (const block of blocks) expect(isSliceOf(block, 'test/docs/sso-and-jit.test.ts'), block.code.slice(0, 60)).toBe(true);
   });
 
@@ -181,6 +184,52 @@ describe('docs: code blocks', () => {
     expect(alice.groups.map((g) => g.name)).toEqual(['Foo Corp']);
     expect(alice.profile?.title).toBe('Staff Engineer');
     expect(mailer.sent).toEqual([{ to: 'admins@example.com', subject: 'New user created', text: 'Alice Anderson (alice@foo-corp.com) just signed up through Foo Corp SAML (GenericSAML).' }]);
+  });
+
+  it('the Directory Sync rule and listener work as shown: pre-provisioning, group sync, deprovisioning', async () => {
+    const directory = testDirectory();
+    directory.organizations!.push({ id: 'org_foo_corp', name: 'Foo Corp', domains: ['foo-corp.com'] });
+    directory.directories = [{ id: 'directory_foo', organizationId: 'org_foo_corp', name: 'Foo Corp SCIM', groups: [{ name: 'Engineering' }] }];
+    const secret = 'whsec_docs';
+    const app = await createTestApp({ emulator: { directory }, config: { sso: { webhookSecret: secret } } });
+    const server = await new Promise<Server>((resolve) => {
+      const s = app.app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    try {
+      app.emulator.directory.addWebhookEndpoint({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/accounts/webhooks/workos/`, secret });
+      await app.prisma.group.create({ data: { name: 'engineers' } });
+      const login = app.login;
+      const audit = { lines: [] as string[], async record(line: string) { this.lines.push(line); } };
+
+      await login.rules.create({
+        name: 'Foo Corp SAML',
+        method: 'sso',
+        priority: 30,
+        emailRegex: '@foo-corp\\.com$',
+        organizationId: 'org_foo_corp',
+        jitCreation: 'attributes',
+        savedAttributes: { profile: { title: '{{profile.raw_attributes.title}}' } },
+        directoryProvisioning: { users: true, groups: { Engineering: 'engineers' } },
+      });
+      login.on('userDeprovisioned', async ({ user, reason, organizationId }) => {
+        await audit.record(`${user.username} was deactivated: ${reason} in the directory of ${organizationId}`);
+      });
+
+      const send = app.emulator.directorySync.send;
+      await send({ event: 'dsync.user.created', directoryId: 'directory_foo', user: { idpId: 'foo-ines', email: 'ines@foo-corp.com', firstName: 'Ines', rawAttributes: { title: 'Engineer' } } });
+      await send({ event: 'dsync.group.user_added', directoryId: 'directory_foo', user: 'ines@foo-corp.com', group: 'Engineering' });
+      const ines = await app.prisma.user.findFirstOrThrow({ where: { email: 'ines@foo-corp.com' }, include: { profile: true, groups: true } });
+      expect(ines.profile?.title).toBe('Engineer');
+      expect(ines.groups.map((g) => g.name)).toEqual(['engineers']);
+      const { deliveries } = await send({ event: 'dsync.user.deleted', directoryId: 'directory_foo', user: 'ines@foo-corp.com' });
+      expect(deliveries[0]).toMatchObject({ status: 200, response: '{"ok":true,"outcome":"deactivated"}' });
+      expect(audit.lines).toEqual(['ines@foo-corp.com was deactivated: deleted in the directory of org_foo_corp']);
+      expect(doc).toContain('`400 {"error":"signature_invalid"}`');
+      expect(doc).toContain('`400 {"error":"replayed"}`');
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await app.close();
+    }
   });
 
   it('the messages table quotes the real messages', () => {

@@ -1,6 +1,6 @@
 // docs/upgrading.md stays true: the list of moved keys is MOVED_KEYS, old keys work with one warning (and clash with
 // their new ones), the error codes are the real ones and the switch example runs, the logged-in user lives under the
-// library's own session key (a 0.1 session is not logged in), and LOGIN_FAIL_REASONS has the reasons of 0.1.
+// library's own session key (a 0.1 session is not logged in), and LOGIN_FAIL_REASONS has the reasons of 0.1 (plus code_invalid).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configSchema, MOVED_KEYS, parseConfig } from '../../src/config.ts';
 import { ConfigError, isWorkosLoginError, LoginError, LOGIN_FAIL_REASONS, RuleValidationError, WorkosLoginError } from '../../src/index.ts';
@@ -128,7 +128,7 @@ describe('docs/upgrading.md', () => {
 
   it('LOGIN_FAIL_REASONS explains every reason, and they are the reasons of 0.1 plus the ones the page names', () => {
     const reasons0_1 = ['invalid_credentials', 'throttled', 'method_not_allowed', 'no_rule', 'second_factor_failed', 'link_invalid', 'sso_state_invalid', 'sso_idp_error', 'sso_code_invalid', 'sso_profile_mismatch', 'sso_email_mismatch', 'sso_not_provisioned', 'sso_idp_initiated_disabled', 'sso_account_disabled', 'sso_identity_conflict'];
-    const added = ['sso_link_refused'];
+    const added = ['sso_link_refused', 'code_invalid'];
     expect(Object.keys(LOGIN_FAIL_REASONS).sort()).toEqual([...reasons0_1, ...added].sort());
     for (const reason of added) expect(docSection('docs/upgrading.md', '`loginFailed` reasons')).toContain(`\`${reason}\``);
     for (const meaning of Object.values(LOGIN_FAIL_REASONS)) expect(meaning.length).toBeGreaterThan(10);

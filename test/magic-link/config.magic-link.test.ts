@@ -15,6 +15,7 @@ describe('magicLink config', () => {
       ttlSeconds: 600,
       sendsPerEmail: { points: 5, durationSeconds: 900 },
       sendsPerIp: { points: 30, durationSeconds: 900 },
+      codeAttempts: 5,
       sendCustomEmail: false,
     });
     expect(Object.isFrozen(c.magicLink)).toBe(true);
@@ -26,11 +27,15 @@ describe('magicLink config', () => {
     expect(parseConfig({ ...base, magicLink: { provider: 'local' } }, { WORKOS_API_KEY: 'sk_1', WORKOS_CLIENT_ID: 'client_1' }).magicLink.provider).toBe('local');
   });
 
-  it('refuses provider "workos" without WorkOS keys, naming the key and the fix', () => {
-    expect(() => parseConfig({ ...base, magicLink: { provider: 'workos' } }, {})).toThrow(ConfigError);
-    expect(() => parseConfig({ ...base, magicLink: { provider: 'workos' } }, {})).toThrow(
-      'magicLink.provider: "workos" needs workos.apiKey and workos.clientId (or WORKOS_API_KEY / WORKOS_CLIENT_ID); use "local" to send links without WorkOS',
-    );
+  it('refuses the WorkOS providers without WorkOS keys, naming the key and the fix', () => {
+    for (const provider of ['workos', 'workos-magic-auth'] as const) {
+      expect(() => parseConfig({ ...base, magicLink: { provider } }, {})).toThrow(ConfigError);
+      expect(() => parseConfig({ ...base, magicLink: { provider } }, {})).toThrow(
+        `magicLink.provider: "${provider}" needs workos.apiKey and workos.clientId (or WORKOS_API_KEY / WORKOS_CLIENT_ID); use "local" to send links without WorkOS`,
+      );
+    }
+    expect(parseConfig({ ...base, magicLink: { provider: 'workos-magic-auth' } }, { WORKOS_API_KEY: 'sk_1', WORKOS_CLIENT_ID: 'client_1' }).magicLink.provider).toBe('workos-magic-auth');
+    expect(() => parseConfig({ ...base, magicLink: { codeAttempts: 0 } }, {})).toThrow(/magicLink\.codeAttempts/);
   });
 
   it('refuses links that live longer than 10 minutes, and unknown keys', () => {

@@ -18,7 +18,7 @@ const ROOMY = { points: 100, durationSeconds: 900 };
  * Config for a magic-link test app: the provider (`workos` needs `emulator` in the app's options), and send limits
  * roomy enough for one file to send many links to one user (the throttle test sets its own in `config.magicLink`).
  */
-export function magicConfig(provider: 'workos' | 'local', config: Partial<WorkosLoginConfig> = {}): Partial<WorkosLoginConfig> {
+export function magicConfig(provider: 'workos' | 'workos-magic-auth' | 'local', config: Partial<WorkosLoginConfig> = {}): Partial<WorkosLoginConfig> {
   return { ...config, magicLink: { provider, sendsPerEmail: ROOMY, sendsPerIp: ROOMY, ...config.magicLink } };
 }
 

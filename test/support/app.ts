@@ -88,6 +88,7 @@ const LOGGED_EVENTS = [
   'mfaEnrolled',
   'mfaReset',
   'mfaChanged',
+  'userDeprovisioned',
 ] as const satisfies readonly (keyof WorkosLoginEvents)[];
 
 export interface TestApp {
