@@ -116,7 +116,7 @@ export function workosLogin(input: WorkosLoginConfig, options: WorkosLoginOption
     repos,
     users,
     rules: new RuleStore(repos.rules, users, config.logger, catalog, now),
-    hasher: new PasswordHasher(config.password.bcryptCost),
+    hasher: new PasswordHasher(config.password.bcryptCost, config.logger),
     throttle: new LoginThrottle(limiters, config, events),
     limiters,
     events,

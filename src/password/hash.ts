@@ -2,6 +2,7 @@
 // past the 72nd, so longer passwords are pre-hashed with HMAC-SHA-256 (base64, 44 bytes) first.
 import { createHmac } from 'node:crypto';
 import bcrypt from 'bcrypt';
+import type { Logger } from '../config.ts';
 import type { Hasher } from '../context.ts';
 
 const BCRYPT_MAX_BYTES = 72;
@@ -30,7 +31,13 @@ export class PasswordHasher implements Hasher {
   /** Hashes of a fixed password, one per cost, made on first use. */
   private readonly dummies = new Map<number, Promise<string>>();
 
-  constructor(private readonly cost: number) {}
+  /** Costs above the configured one already reported (once each per process). */
+  private readonly reported = new Set<number>();
+
+  constructor(
+    private readonly cost: number,
+    private readonly logger?: Pick<Logger, 'warn'>,
+  ) {}
 
   hash(password: string): Promise<string> {
     return hashPassword(password, this.cost);
@@ -48,7 +55,7 @@ export class PasswordHasher implements Hasher {
    * against a dummy; a hash of a lower cost c (made before the cost was raised, or imported) is topped up with
    * dummy compares at costs c, c+1, …, C−1, since 2^c + (2^c + 2^(c+1) + … + 2^(C−1)) = 2^C. Otherwise an
    * attacker could tell real accounts from unknown names by how fast a wrong password is refused.
-   * A hash of a higher cost than configured cannot be made cheaper: it answers slower (docs/security.md).
+   * A hash of a higher cost than configured cannot be made cheaper: it answers slower, and a warning says so once.
    */
   async verify(password: string, stored: string | null | undefined): Promise<boolean> {
     const input = bcryptInput(password);
@@ -58,6 +65,12 @@ export class PasswordHasher implements Hasher {
       return false;
     }
     const valid = await bcrypt.compare(input, stored);
+    if (cost > this.cost && !this.reported.has(cost)) {
+      this.reported.add(cost);
+      this.logger?.warn(
+        `express-workos-login: a stored password hash has bcrypt cost ${cost}, above password.bcryptCost ${this.cost}: wrong passwords for such users answer slower than for unknown names; set password.bcryptCost to at least ${cost}`,
+      );
+    }
     // A success needs no padding: the response says the password was right, and the rehash costs 2^C anyway.
     if (!valid) {
       for (let c = Math.max(cost, MIN_COST); c < this.cost; c++) await bcrypt.compare(input, await this.dummy(c));

@@ -69,6 +69,20 @@ describe('bcrypt cost', () => {
     expect(await storedHash(t, strong.id)).toBe(strong.passwordHash);
   });
 
+  it('warns once when a stored hash costs more than the configured cost (its wrong passwords answer slower)', async () => {
+    // Threat (item 6): a stored hash stronger than bcryptCost cannot be topped down, so its user answers a wrong
+    // password slower than an unknown name; the host must hear about it to raise bcryptCost.
+    const t = await app(5);
+    await t.prisma.user.create({ data: { username: 'imported', email: 'imported@example.test', passwordHash: await hashPassword(PASSWORD, 7) } });
+    await t.prisma.user.create({ data: { username: 'imported2', email: 'imported2@example.test', passwordHash: await hashPassword(PASSWORD, 7) } });
+    expect((await passwordLogin(t.agent(), 'imported', 'wrong password')).status).toBe(401);
+    expect((await passwordLogin(t.agent(), 'imported2', 'wrong password')).status).toBe(401);
+    const warnings = t.logs.filter((l) => l.includes('above password.bcryptCost'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('bcrypt cost 7, above password.bcryptCost 5');
+    expect(warnings[0]).not.toContain('imported');
+  });
+
   it('reads the cost of stored hashes and flags only cheaper ones for rehash', () => {
     expect(bcryptCost('$2b$12$' + 'x'.repeat(53))).toBe(12);
     expect(bcryptCost('$2a$05$' + 'x'.repeat(53))).toBe(5);
