@@ -49,11 +49,12 @@ const query = (params: Record<string, string>, repeat = false) =>
 
 /** A table the request needs is gone for the duration of `fn`: every query on it fails, as in an outage. */
 async function withTableDown<T>(t: WorkosTestApp, table: string, fn: () => Promise<T>): Promise<T> {
-  await t.prisma.$executeRawUnsafe(`ALTER TABLE "${table}" RENAME TO "${table}_down"`);
+  // RENAME TO takes a bare name: the table stays in its schema.
+  await t.prisma.$executeRawUnsafe(`ALTER TABLE ${t.db.table(table)} RENAME TO "${table}_down"`);
   try {
     return await fn();
   } finally {
-    await t.prisma.$executeRawUnsafe(`ALTER TABLE "${table}_down" RENAME TO "${table}"`);
+    await t.prisma.$executeRawUnsafe(`ALTER TABLE ${t.db.table(`${table}_down`)} RENAME TO "${table}"`);
   }
 }
 

@@ -17,6 +17,8 @@ export type TestPrisma = InstanceType<typeof SqliteClient>;
 export interface TestDb {
   prisma: TestPrisma;
   provider: 'sqlite' | 'postgres';
+  /** How raw SQL names a table: PostgreSQL tests run in their own schema, which raw queries do not see by default. */
+  table(name: string): string;
   /** A second, independent client on the same database (a second app instance); `onQuery` sees every SQL statement. */
   newClient(options?: ClientOptions): TestPrisma;
   close(): Promise<void>;
@@ -68,6 +70,7 @@ function createSqlite(): TestDb {
   return {
     prisma,
     provider: 'sqlite',
+    table: (name) => `"${name}"`,
     newClient,
     async close() {
       await Promise.all(clients.map((c) => c.$disconnect()));
@@ -93,6 +96,7 @@ async function createPostgres(url: string): Promise<TestDb> {
   return {
     prisma,
     provider: 'postgres',
+    table: (name) => `"${schema}"."${name}"`,
     newClient,
     async close() {
       await Promise.all(clients.map((c) => c.$disconnect()));
