@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { checkSavedAttributes } from './jit-check.ts';
 import { compileRuleRegex, regexMatches } from './regex.ts';
 import type { MethodSteps } from './steps.ts';
+import type { UserId } from '../user-types.ts';
 
 export const JIT_MODES = ['off', 'attributes', 'idp'] as const;
 export type JitMode = (typeof JIT_MODES)[number];
@@ -225,7 +226,7 @@ export function toLoginRule(id: number, v: ParsedInput): LoginRule {
 
 /** Who a rule is resolved for: an existing user, or an unknown name typed at the login page. */
 export type RuleSubject =
-  | { kind: 'user'; userId: number; email: string; hasMfa: boolean; hasSso: boolean }
+  | { kind: 'user'; userId: UserId; email: string; hasMfa: boolean; hasSso: boolean }
   | { kind: 'unknown'; typed: string };
 
 /** Answers the one question that needs the database: does this user match a rule's `where`? */
@@ -304,6 +305,6 @@ export interface BrokenRule {
 export interface Explanation extends RuleResolution {
   username: string;
   /** The user the name refers to, or null when unknown (id and username only). */
-  user: { id: number; username: string; email: string } | null;
+  user: { id: UserId; username: string; email: string } | null;
   broken: BrokenRule[];
 }

@@ -2,6 +2,7 @@
 // (`new WorkOS(apiKey, emulator.sdkOptions)`). Every instance has its own state, clock and port.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import express from 'express';
 import { type EmulatorClock, createClock } from './clock.ts';
 import type { EmulatorContext } from './context.ts';
@@ -18,6 +19,13 @@ import { homePage } from './pages.ts';
 import { passwordlessRoutes } from './passwordless.ts';
 import { ssoAuthorizeRoutes } from './sso-authorize.ts';
 import { ssoTokenRoutes } from './sso-token.ts';
+import { loadTotp } from './totp.ts';
+
+/**
+ * The demo directory shipped with the package (Foo Corp and Initech SAML, Google, Microsoft, a client that allows
+ * `http://localhost:*` and `http://127.0.0.1:*` callbacks under /accounts/): the command's default directory.
+ */
+export const DEMO_DIRECTORY = fileURLToPath(new URL('../../emulator/demo-directory.json', import.meta.url));
 
 export { CONNECTION_TYPES } from './directory-schema.ts';
 export type {
@@ -109,6 +117,7 @@ function urlHost(host: string): string {
 }
 
 export async function createWorkOSEmulator(options: WorkOSEmulatorOptions = {}): Promise<WorkOSEmulator> {
+  await loadTotp();
   const clock = createClock(options.now);
   const directory = await loadDirectory(options.directory, options);
   const outbox = new Outbox(clock);

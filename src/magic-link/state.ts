@@ -2,6 +2,7 @@
 // under which rule, where to go next, until when, and the nonce that ties the link to this session.
 import type { Request } from 'express';
 import { loginState } from '../http/session.ts';
+import { isUserId, type UserId } from '../user-types.ts';
 
 export type MagicMethod = 'magic' | 'email_mfa';
 export type MagicProvider = 'workos' | 'local';
@@ -11,7 +12,7 @@ export interface MagicPending {
   method: MagicMethod;
   /** WorkOS: the random `state` sent with the passwordless session. Local: the hash of the token issued here. */
   nonce: string;
-  userId: number;
+  userId: UserId;
   ruleId: number;
   /** Already validated; checked again when consumed. */
   next: string;
@@ -24,7 +25,7 @@ export function readPending(req: Request, now: number): MagicPending | null {
   if (!raw || typeof raw !== 'object') return null;
   const { provider, method, nonce, userId, ruleId, next, expiresAt } = raw;
   if ((provider !== 'workos' && provider !== 'local') || (method !== 'magic' && method !== 'email_mfa')) return null;
-  if (typeof nonce !== 'string' || typeof userId !== 'number' || typeof ruleId !== 'number' || typeof next !== 'string') return null;
+  if (typeof nonce !== 'string' || !isUserId(userId) || typeof ruleId !== 'number' || typeof next !== 'string') return null;
   if (typeof expiresAt !== 'number' || expiresAt <= now) return null;
   return { provider, method, nonce, userId, ruleId, next, expiresAt };
 }

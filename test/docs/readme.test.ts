@@ -47,7 +47,7 @@ describe('README', () => {
   it('the demo logins are the example app\'s', () => {
     const section = docSection('README.md', 'Try it');
     expect(section).toContain(`\`${DEMO_PASSWORD}\``);
-    const directory = readFileSync(join(ROOT, 'examples/basic/emulator-directory.json'), 'utf8');
+    const directory = readFileSync(join(ROOT, 'emulator/demo-directory.json'), 'utf8');
     const names = [...section.matchAll(/^\| .+$/gm)].flatMap((m) => [...m[0].matchAll(/`([\w.-]+(?:@[\w.-]+)?)`/g)].map((n) => n[1]!));
     const logins = names.filter((n) => n.includes('@') || DEMO_USERS.some((u) => u.username === n));
     for (const user of DEMO_USERS) expect(logins).toContain(user.username);
