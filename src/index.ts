@@ -22,3 +22,4 @@ export { DEFAULT_BCRYPT_COST } from './password/config.ts';
 export { seedDefaultRule, DEFAULT_RULE } from './rules/seed.ts';
 export { recommendedSessionOptions } from './http/session-options.ts';
 export type { PrismaLike } from './db/types.ts';
+export type { HostUser, UserId } from './user-types.ts';
