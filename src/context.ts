@@ -141,8 +141,8 @@ export function ruleRef(rule: LoginRule | null): RuleRef | null {
 
 /** The user as the host sees it: every field but the password hash (and the library's bookkeeping). */
 export function publicUser(user: UserRow): PublicUser {
-  const { passwordHash: _omit, sessionVersion: _v, facts: _f, ...rest } = user;
-  return rest as PublicUser;
+  const { passwordHash, sessionVersion: _v, facts: _f, ...rest } = user;
+  return { ...rest, hasPassword: typeof passwordHash === 'string' && passwordHash !== '' } as PublicUser;
 }
 
 export function clientIp(req: Request): string {

@@ -15,6 +15,11 @@ export type SsoProfile = JitProfile;
  * when the host declares them in `HostUser`, else `unknown`.
  */
 export interface PublicUser extends Omit<UserFields, keyof HostUser>, HostUser {
+  /**
+   * Whether the user has a password (the library never hands out the hash). SSO-only and magic-link users have none:
+   * hide "Change password" for them. Always set on the library's users; optional for users a host's own Passport loads.
+   */
+  hasPassword?: boolean;
   [hostField: string]: unknown;
 }
 

@@ -26,6 +26,7 @@ export function createExampleApp(options: ExampleOptions): { app: Express; login
   const login = workosLogin({
     prisma: options.prisma,
     baseUrl: options.baseUrl,
+    emailLookup: true, // the login field says "Username or email": magic@example.com works as well as magic
     workos: options.workos,
     notice: options.notice,
     password: { bcryptCost: options.bcryptCost },
@@ -61,7 +62,7 @@ export function createExampleApp(options: ExampleOptions): { app: Express; login
         'Your profile',
         `<dl><dt>Username</dt><dd>${escape(u.username)}</dd><dt>Email</dt><dd>${escape(u.email)}</dd>
          <dt>Name</dt><dd>${escape(`${u.firstName} ${u.lastName}`.trim() || '—')}</dd></dl>
-         <p><a href="/accounts/password_change/">Change password</a></p>
+         ${u.hasPassword ? '<p><a href="/accounts/password_change/">Change password</a></p>' : ''}
          <form method="post" action="/accounts/logout/"><input type="hidden" name="_csrf" value="${escape(login.csrfToken(req))}"><button type="submit">Log out</button></form>`,
       ),
     );

@@ -1,48 +1,5 @@
-// `npm start`: the example app at http://localhost:3000 on embedded SQLite. Without WORKOS_API_KEY it
-// starts the local WorkOS emulator in-process and points the SDK at it.
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createExampleApp, emulatorNotice } from './app.ts';
-import { openDemoDatabase } from './database.ts';
-import { DEMO_PASSWORD, DEMO_USERS, seedDemo } from './seed.ts';
-import { SqliteSessionStore } from './session-store.ts';
+// `npm start`: the example app at http://localhost:3000 (PORT, BASE_URL) on embedded SQLite. Without WORKOS_API_KEY
+// it starts the local WorkOS emulator in-process (EMULATOR_PORT) and points the SDK at it.
+import { settingsFromEnv, startExample } from './start.ts';
 
-const here = fileURLToPath(new URL('.', import.meta.url));
-const port = Number(process.env.PORT ?? 3000);
-const baseUrl = process.env.BASE_URL ?? `http://localhost:${port}`;
-
-const prisma = openDemoDatabase();
-let workos: Parameters<typeof createExampleApp>[0]['workos'];
-let notice: string | undefined;
-if (!process.env.WORKOS_API_KEY) {
-  const { createWorkOSEmulator } = await import('../../src/emulator/index.ts');
-  const emulator = await createWorkOSEmulator({ port: Number(process.env.EMULATOR_PORT ?? 4100), directory: join(here, 'emulator-directory.json') });
-  workos = { apiKey: emulator.apiKey, clientId: emulator.clientId, ...emulator.sdkOptions };
-  notice = emulatorNotice(emulator.url);
-  console.log(`No WORKOS_API_KEY set: using the local WorkOS emulator at ${emulator.url}`);
-  console.log(`  read emails and SMS codes at ${emulator.url}/_emulator/outbox.html`);
-  console.log('  SSO: log in as alice@foo-corp.com (SAML by organization), peter@initech.com (SAML by connection;');
-  console.log('  milton@initech.com is refused: his location does not exist), carol@gmail.com (Google), erin@outlook.com (Microsoft)');
-  console.log(`  IdP-initiated SSO (Foo Corp, Initech): ${emulator.url}/_emulator/idp`);
-}
-
-const { app, login } = createExampleApp({
-  prisma,
-  baseUrl,
-  sessionStore: new SqliteSessionStore(join(here, 'data', 'sessions.db')),
-  sessionSecret: process.env.SESSION_SECRET ?? 'demo-only-secret-change-me',
-  workos,
-  notice,
-});
-await seedDemo(prisma, login.rules);
-
-app.listen(port, () => {
-  console.log(`express-workos-login example at ${baseUrl}/accounts/login/`);
-  console.log(`demo logins (password "${DEMO_PASSWORD}"): ${DEMO_USERS.map((u) => u.username).join(', ')}`);
-  console.log('password reset links are printed here as "[demo mail]" lines');
-  console.log(
-    login.config.magicLink.provider === 'workos'
-      ? `magic links (user "magic"): WorkOS emails them${notice ? ' (read them in the emulator outbox above)' : ''}`
-      : 'magic links (user "magic") are printed here as "[demo mail]" lines',
-  );
-});
+await startExample(settingsFromEnv(process.env));
