@@ -22,7 +22,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
-    exclude: ['**/node_modules/**', '**/.git/**', ...(chromium.found ? [] : [BROWSER_TESTS])],
+    // The packed-tarball host test installs from the registry and takes minutes: `npm run test:package` (.ci/run).
+    exclude: ['**/node_modules/**', '**/.git/**', 'test/package/**', ...(chromium.found ? [] : [BROWSER_TESTS])],
     env: chromium.found ? { CHROMIUM_PATH: chromium.path } : {},
     // Each file gets its own database; files run in parallel on the machine's cores. Workers are reused across
     // files (no per-file module reload): the suite takes about 1 minute instead of 3 on 2 cores, and no test

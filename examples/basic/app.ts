@@ -3,6 +3,7 @@
 import express, { type Express } from 'express';
 import session from 'express-session';
 import { recommendedSessionOptions, workosLogin, type WorkosLoginConfig, type WorkosLoginRouter } from '../../src/index.ts';
+import './types.ts';
 
 export interface ExampleOptions {
   prisma: WorkosLoginConfig['prisma'];

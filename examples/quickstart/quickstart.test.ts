@@ -21,7 +21,8 @@ let db: TestDb;
 beforeAll(async () => {
   process.env.SESSION_SECRET = 'quickstart-test';
   db = await createTestDb();
-  await db.prisma.user.create({ data: { username: 'grace', email: 'Grace@Example.com', firstName: 'Grace', passwordHash: await hashPassword('hopper-1906', 4) } });
+  const prisma = db.prisma;
+  await prisma.user.create({ data: { username: 'grace', email: 'Grace@Example.com', firstName: 'Grace', passwordHash: await hashPassword('hopper-1906') } });
 });
 afterAll(() => db.close());
 

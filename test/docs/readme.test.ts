@@ -38,9 +38,12 @@ describe('README', () => {
     expect(res.text).toContain('name="username"');
   });
 
-  it('the quick start shows examples/quickstart/app.ts whole, imports included', () => {
-    const app = readFileSync(join(ROOT, 'examples/quickstart/app.ts'), 'utf8').trim();
-    expect(ts.map((b) => b.code.trim())).toContain(app);
+  it('the quick start shows examples/quickstart/app.ts and server.ts whole, imports included', () => {
+    for (const file of ['app.ts', 'server.ts']) {
+      const code = readFileSync(join(ROOT, 'examples/quickstart', file), 'utf8').trim();
+      expect(ts.map((b) => b.code.trim()), file).toContain(code);
+      expect(code.split('\n').filter((l) => l.startsWith('import ')).length, `${file} shows its imports`).toBeGreaterThan(0);
+    }
     expect(docSection('README.md', 'Quick start')).toContain('[`examples/quickstart/app.ts`](examples/quickstart/app.ts)');
   });
 

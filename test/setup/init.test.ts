@@ -1,7 +1,10 @@
 // `npx express-workos-login init` on the projects users have: fresh from `prisma init` (one schema file, no User),
 // and with a User of their own (uuid ids, native types, mapped names). Prisma then validates what it wrote.
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { blocksFor, flat } from '../docs/support.ts';
 import { NEXT_COMMANDS, runInitCommand } from '../../src/setup/init.ts';
 import { captureIo, hostProject, prismaInitSchema, prismaOn, type HostProject } from './support.ts';
 
@@ -119,3 +122,32 @@ describe('init on a project fresh from `prisma init`', () => {
     expect(bad.err[0]).toBe("--id: expected int, uuid or cuid, received 'bigint'");
   });
 });
+
+describe('docs/prisma.md', () => {
+  const fixture = join(import.meta.dirname, '../package/host');
+
+  it('the init transcript is what init prints on the package test\'s host', async () => {
+    const [block, ...others] = blocksFor('initCli');
+    expect(others).toEqual([]);
+    const [command, ...expected] = block!.code.split('\n');
+    expect(command).toBe('$ npx express-workos-login init');
+    const dir = mkdtempSync(join(tmpdir(), 'ewl-doc-host-'));
+    try {
+      cpSync(fixture, dir, { recursive: true });
+      const { io, out, err } = captureIo();
+      expect(await runInitCommand([], io, dir)).toBe(0);
+      expect(err).toEqual([]);
+      expect(out.flatMap((l) => l.split('\n'))).toEqual(expected);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('its schema blocks are slices of that host\'s schema', () => {
+    const schema = flat(readFileSync(join(fixture, 'prisma/schema.prisma'), 'utf8'));
+    const blocks = blocksFor('prismaSchema');
+    expect(blocks.length).toBeGreaterThan(0);
+    for (const block of blocks) expect(schema, `${block.file}:${block.line}`).toContain(flat(block.code));
+  });
+});
+
