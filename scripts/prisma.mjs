@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Builds the full test/example schemas (one per provider) from prisma/workos-login.prisma and
-// prisma/example.prisma, then runs the Prisma CLI for each. Usage:
-//   node scripts/prisma.mjs build            write prisma/{sqlite,postgres}/schema.prisma
-//   node scripts/prisma.mjs generate         build + generate both clients into generated/
-//   node scripts/prisma.mjs <sqlite|postgres> <prisma args...>
+// prisma/example.prisma, and the string-id test schemas (scripts/string-ids.ts), then runs the Prisma CLI for
+// each. Usage:
+//   node scripts/prisma.mjs build            write prisma/{sqlite,postgres}{,-strings}/schema.prisma
+//   node scripts/prisma.mjs generate         build + generate the four clients into generated/
+//   node scripts/prisma.mjs <sqlite|postgres|sqlite-strings|postgres-strings> <prisma args...>
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
@@ -11,6 +12,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const PROVIDERS = { sqlite: 'sqlite', postgres: 'postgresql' };
+/** The string-id schemas, built by scripts/string-ids.ts (TypeScript: it runs `init`'s planner from src/). */
+const STRING_SCHEMAS = ['sqlite-strings', 'postgres-strings'];
 
 export function buildSchema(provider) {
   const library = readFileSync(join(root, 'prisma/workos-login.prisma'), 'utf8');
@@ -42,6 +45,8 @@ function build() {
     mkdirSync(join(root, 'prisma', provider), { recursive: true });
     writeFileSync(join(root, 'prisma', provider, 'schema.prisma'), buildSchema(provider));
   }
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'scripts/string-ids.ts')], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('scripts/string-ids.ts failed');
 }
 
 export function prismaEnv(provider) {
@@ -64,15 +69,15 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   if (cmd === 'build') build();
   else if (cmd === 'generate') {
     build();
-    for (const provider of Object.keys(PROVIDERS)) {
+    for (const provider of [...Object.keys(PROVIDERS), ...STRING_SCHEMAS]) {
       const status = runPrisma(provider, ['generate']);
       if (status !== 0) process.exit(status);
     }
-  } else if (cmd in PROVIDERS) {
+  } else if (cmd in PROVIDERS || STRING_SCHEMAS.includes(cmd)) {
     build();
     process.exit(runPrisma(cmd, rest));
   } else {
-    console.error('usage: node scripts/prisma.mjs build | generate | <sqlite|postgres> <prisma args...>');
+    console.error('usage: node scripts/prisma.mjs build | generate | <sqlite|postgres|sqlite-strings|postgres-strings> <prisma args...>');
     process.exit(2);
   }
 }

@@ -18,6 +18,14 @@ function interrupted(): Promise<string> {
 }
 
 const COMMANDS: Record<string, Command> = {
+  init: {
+    summary: "add the library's models to your Prisma schema folder",
+    run: async (args) => (await import('./setup/init.ts')).runInitCommand(args, io),
+  },
+  doctor: {
+    summary: 'check your schema, database and set-up',
+    run: async (args) => (await import('./setup/doctor.ts')).runDoctorCommand(args, io),
+  },
   emulator: {
     summary: 'run a local WorkOS emulator',
     run: async (args) => (await import('./emulator/command.ts')).runEmulatorCommand(args, io, interrupted()),

@@ -1,8 +1,8 @@
 // What every route module receives: the validated config and the shared services, built once per router.
 // Interfaces only: folders depend on this file, never on each other's classes through it.
-import type { Request, Response } from 'express';
-import type { PassportStatic } from 'passport';
+import type { NextFunction, Request, Response } from 'express';
 import type { ResolvedConfig } from './config.ts';
+import type { AuthStrategy } from './contract.ts';
 import type { WorkOS } from '@workos-inc/node';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { LimitConfig } from './core/limit.ts';
@@ -84,6 +84,19 @@ export interface EventSink {
   listenerCount(event: keyof WorkosLoginEvents): number;
 }
 
+/**
+ * The library's own Passport instance, as the modules use it (declared here so that the public types never need
+ * Passport's type packages).
+ */
+export interface LibraryPassport {
+  use(name: string, strategy: AuthStrategy): unknown;
+  authenticate<Info>(
+    name: string,
+    options: { session: false },
+    callback: (err: unknown, user: unknown, info?: Info) => void,
+  ): (req: Request, res: Response, next: NextFunction) => void;
+}
+
 /** What every route module receives: the validated config and the shared services, as interfaces. */
 export interface Context {
   config: Readonly<ResolvedConfig>;
@@ -98,7 +111,7 @@ export interface Context {
   events: EventSink;
   renderer: Pages;
   /** The library's own Passport instance (never the host's). */
-  passport: PassportStatic;
+  passport: LibraryPassport;
   workos: Workos;
   /** The shared step order: every method hands a login back to it after each step. */
   flow: LoginFlow;
@@ -137,8 +150,8 @@ export function ruleRef(rule: LoginRule | null): RuleRef | null {
 
 /** The user as the host sees it: every field but the password hash (and the library's bookkeeping). */
 export function publicUser(user: UserRow): PublicUser {
-  const { passwordHash: _omit, sessionVersion: _v, facts: _f, ...rest } = user;
-  return rest as PublicUser;
+  const { passwordHash, sessionVersion: _v, facts: _f, ...rest } = user;
+  return { ...rest, hasPassword: typeof passwordHash === 'string' && passwordHash !== '' } as PublicUser;
 }
 
 export function clientIp(req: Request): string {

@@ -1,9 +1,17 @@
 // The method contract: what a login-method folder (password/, mfa/, magic-link/, sso/, or a host's own) gives the
 // router. The router only lists modules; rule validation, the step order and the pages all come from here.
-import type { Response, Router } from 'express';
-import type { Strategy } from 'passport-strategy';
+import type { Request, Response, Router } from 'express';
 import type { Context, KnownAttempt, LoginAttempt } from './context.ts';
 import type { RuleCatalogEntry } from './core/rules.ts';
+
+/**
+ * A Passport strategy as Passport sees it (what passport-strategy's `Strategy` is, structurally): hosts pass it to
+ * their own `passport.use`. Declared here so that the public types never need Passport's type packages.
+ */
+export interface AuthStrategy<AuthenticateOptions extends object = object> {
+  name: string;
+  authenticate(req: Request, options?: AuthenticateOptions): void;
+}
 
 /** What a method module does at run time, built once per router. */
 export interface MethodRuntime {
@@ -19,7 +27,7 @@ export interface MethodRuntime {
   /** The second step it runs when a rule's `steps.second` (or an enrolled factor) names one of its methods. */
   afterFirstFactor?(attempt: KnownAttempt, res: Response): Promise<void>;
   /** A new instance of its Passport strategy, for a host's own route (`login.strategies`). */
-  strategy?(options?: never): Strategy;
+  strategy?(options?: never): AuthStrategy;
 }
 
 /** A login method folder, as one object. */

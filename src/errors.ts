@@ -11,6 +11,8 @@ import { SSO_FAIL_REASONS, SSO_MESSAGES } from './sso/messages.ts';
 const COMMON_MESSAGES = {
   throttled: 'Too many failed attempts. Please wait a few minutes and try again.',
   csrf: 'Your form expired or was sent from another site. Please try again.',
+  csrf_no_cookie:
+    'Your browser did not send back the session cookie, so this form could not be accepted. Allow cookies for this site and try again; if it keeps happening, the site is opened over http while its cookie needs https.',
   method_not_allowed: 'This login method is not available for your account. Please start again.',
   method_unavailable: 'This login method is not available yet. Please contact your administrator.',
   no_rule: 'Login is not configured for this account. Please contact your administrator.',

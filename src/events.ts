@@ -5,20 +5,34 @@ import type { JitProfile } from './core/jit.ts';
 import type { UserFields } from './db/types.ts';
 import type { LoginFailReason } from './errors.ts';
 import type { RuleMethod } from './login-methods.ts';
+import type { HostUser, UserId } from './user-types.ts';
 
 /** The WorkOS profile of an SSO login, with WorkOS's snake_case keys (as saved-attribute templates see it). */
 export type SsoProfile = JitProfile;
 
-/** The user as events and `req.user` see it: the library's fields (never the password hash) plus the host's. */
-export interface PublicUser extends UserFields {
+/**
+ * The user as events and `req.user` see it: the library's fields (never the password hash) plus the host's, typed
+ * when the host declares them in `HostUser`, else `unknown`.
+ */
+export interface PublicUser extends Omit<UserFields, keyof HostUser>, HostUser {
+  /**
+   * Whether the user has a password (the library never hands out the hash). SSO-only and magic-link users have none:
+   * hide "Change password" for them. Always set on the library's users; optional for users a host's own Passport loads.
+   */
+  hasPassword?: boolean;
   [hostField: string]: unknown;
 }
 
+// `req.user` comes with the library's types: no @types/passport needed (whose declaration is the same).
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
-    /** `req.user` is the logged-in user (hosts may extend this interface with their own fields). */
+    /** The logged-in user. */
     interface User extends PublicUser {}
+    interface Request {
+      /** The logged-in user (set by `login.loadUser`, `login.requireLogin` and the router's pages), else undefined. */
+      user?: User | undefined;
+    }
   }
 }
 
@@ -70,7 +84,7 @@ export interface WorkosLoginEvents {
   loginFailed: AuditContext & {
     username: string;
     /** Known users only; unknown names carry null (the response never says which). */
-    user: { id: number; username: string } | null;
+    user: { id: UserId; username: string } | null;
     rule: RuleRef | null;
     method: RuleMethod | null;
     /** Why (see `LOGIN_FAIL_REASONS` for what each reason means). */

@@ -5,7 +5,7 @@ import express, { Router, type ErrorRequestHandler, type Request, type RequestHa
 import passport from 'passport';
 import { parseConfig, type ResolvedConfig, type WorkosLoginConfig } from './config.ts';
 import type { MethodModule, MethodRuntime } from './contract.ts';
-import type { Context } from './context.ts';
+import type { Context, LibraryPassport } from './context.ts';
 import { ruleCatalog, type RuleCatalog } from './core/rules.ts';
 import { createRepositories, databaseLimiters } from './db/index.ts';
 import { isDatabaseError } from './db/errors.ts';
@@ -14,23 +14,25 @@ import { LoginEvents, type WorkosLoginEventName, type WorkosLoginEvents } from '
 import { loadUserMiddleware, loginRequired, logout, requireLoginMiddleware } from './http/auth.ts';
 import { csrfToken, verifyCsrf } from './http/csrf.ts';
 import { clientError, routeForLog } from './http/request-errors.ts';
+import { SetupDiagnostics } from './http/diagnostics.ts';
 import { LIBRARY_VIEWS, Renderer } from './http/render.ts';
 import { LoginThrottle, limiterFactory } from './http/rate-limit.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { SharedLoginFlow } from './login/flow.ts';
 import { renderLoginPage } from './login/page.ts';
 import { loginRoutes } from './login/routes.ts';
-import type { MagicLinkStrategy, MagicLinkStrategyOptions } from './magic-link/strategy.ts';
+import type { MagicLinkStrategy, MagicLinkStrategyOptions } from './magic-link/types.ts';
 import { BUILTIN_METHODS } from './methods.ts';
 import { magicLinkMethod } from './magic-link/index.ts';
 import { mfaMethod, type MfaResetResult, type MfaRuntime } from './mfa/index.ts';
 import { passwordMethod } from './password/index.ts';
 import { ssoMethod } from './sso/index.ts';
 import { PasswordHasher } from './password/hash.ts';
-import type { PasswordStrategy, PasswordStrategyOptions } from './password/strategy.ts';
+import type { PasswordStrategy, PasswordStrategyOptions } from './password/types.ts';
 import { RuleStore, type Explanation } from './rules/store.ts';
-import type { WorkosSsoStrategy, WorkosSsoStrategyOptions } from './sso/strategy.ts';
+import type { WorkosSsoStrategy, WorkosSsoStrategyOptions } from './sso/types.ts';
 import { WorkosGateway } from './workos/client.ts';
+import type { UserId } from './user-types.ts';
 
 export interface WorkosLoginOptions {
   /** Injectable clock (ms) for tests of expiry and timeouts. */
@@ -66,17 +68,17 @@ export interface WorkosLoginRouter extends Router {
   /** This session's CSRF token, for the host's own forms that POST to the router (e.g. a logout button). */
   csrfToken(req: Request): string;
   /** Ends every session of a user on their next request (e.g. after you disable them or suspect abuse). */
-  endSessions(userId: number): Promise<void>;
+  endSessions(userId: UserId): Promise<void>;
   /**
    * Disables a user for good: `isActive = false` (what the default `activeUserFilter` checks) and every session
    * ended, so setting `isActive` back later does not revive old sessions.
    */
-  deactivateUser(userId: number): Promise<void>;
+  deactivateUser(userId: UserId): Promise<void>;
   /**
    * Removes a user's MFA factors (here and at WorkOS) and recovery codes and ends all their sessions; they enroll
    * again at their next login if their rule asks for MFA. Resolves to null when no user has this id.
    */
-  resetMfa(userId: number): Promise<MfaResetResult | null>;
+  resetMfa(userId: UserId): Promise<MfaResetResult | null>;
   /** Which login rule applies to a login name, and why. */
   explain(username: string): Promise<Explanation>;
   /** Create, update, delete and list login rules with validation. */
@@ -101,7 +103,7 @@ export function workosLogin(input: WorkosLoginConfig, options: WorkosLoginOption
   const events = new LoginEvents(config.logger);
   // The library's own Passport instance: its strategies never meet the host's, and the logged-in user lives under
   // the library's session key, so a host's serializeUser/deserializeUser never see the library's data.
-  const pp = new passport.Passport() as unknown as passport.PassportStatic;
+  const pp = new passport.Passport() as unknown as LibraryPassport;
   const modules: readonly MethodModule[] = [...BUILTIN_METHODS, ...(options.methods ?? [])];
   let catalog: RuleCatalog;
   try {
@@ -148,7 +150,9 @@ export function workosLogin(input: WorkosLoginConfig, options: WorkosLoginOption
   for (const runtime of runtimes.values()) if (runtime.webhooks) router.use(runtime.webhooks);
   router.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 50 }));
   router.use(loadUser);
-  router.use(verifyCsrf);
+  const diagnostics = new SetupDiagnostics(config.baseUrl, config.logger);
+  router.use(diagnostics.middleware(ctx.rules));
+  router.use(verifyCsrf((req) => diagnostics.noSessionCookie(req)));
   router.use(loginRoutes(ctx));
   for (const runtime of runtimes.values()) if (runtime.routes) router.use(runtime.routes);
   // Unknown paths fall through to the host: its own pages (e.g. /accounts/profile/) may live under the mount.
@@ -162,9 +166,9 @@ export function workosLogin(input: WorkosLoginConfig, options: WorkosLoginOption
     config,
     logout: (req: Request) => logout(ctx, req),
     explain: (username: string) => ctx.rules.explain(username),
-    endSessions: (userId: number) => users.endAllSessions(userId),
-    deactivateUser: (userId: number) => users.deactivate(userId),
-    resetMfa: (userId: number) => runtimeOf<MfaRuntime>(mfaMethod).resetMfa(userId),
+    endSessions: (userId: UserId) => users.endAllSessions(userId),
+    deactivateUser: (userId: UserId) => users.deactivate(userId),
+    resetMfa: (userId: UserId) => runtimeOf<MfaRuntime>(mfaMethod).resetMfa(userId),
     csrfToken: (req: Request) => csrfToken(req),
     strategies: {
       password: strategyOf(passwordMethod),

@@ -3,6 +3,7 @@
 import express, { type Express } from 'express';
 import session from 'express-session';
 import { recommendedSessionOptions, workosLogin, type WorkosLoginConfig, type WorkosLoginRouter } from '../../src/index.ts';
+import './types.ts';
 
 export interface ExampleOptions {
   prisma: WorkosLoginConfig['prisma'];
@@ -28,6 +29,7 @@ export function createExampleApp(options: ExampleOptions): { app: Express; login
   const login = workosLogin({
     prisma: options.prisma,
     baseUrl: options.baseUrl,
+    emailLookup: true, // the login field says "Username or email": magic@example.com works as well as magic
     workos: options.workos,
     notice: options.notice,
     password: { bcryptCost: options.bcryptCost },
@@ -69,7 +71,7 @@ export function createExampleApp(options: ExampleOptions): { app: Express; login
         'Your profile',
         `<dl><dt>Username</dt><dd>${escape(u.username)}</dd><dt>Email</dt><dd>${escape(u.email)}</dd>
          <dt>Name</dt><dd>${escape(`${u.firstName} ${u.lastName}`.trim() || '—')}</dd></dl>
-         <p><a href="/accounts/password_change/">Change password</a> · <a href="/accounts/mfa/">Two-step verification</a></p>
+         <p>${u.hasPassword ? '<a href="/accounts/password_change/">Change password</a> · ' : ''}<a href="/accounts/mfa/">Two-step verification</a></p>
          <form method="post" action="/accounts/logout/"><input type="hidden" name="_csrf" value="${escape(login.csrfToken(req))}"><button type="submit">Log out</button></form>`,
       ),
     );

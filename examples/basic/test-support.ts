@@ -24,7 +24,7 @@ export interface Demo extends ReturnType<typeof createExampleApp> {
   close(): Promise<void>;
 }
 
-export const DEMO_DIRECTORY = fileURLToPath(new URL('./emulator-directory.json', import.meta.url));
+export const DEMO_DIRECTORY = fileURLToPath(new URL('../../emulator/demo-directory.json', import.meta.url));
 
 export const DEMO_WEBHOOK_SECRET = 'whsec_demo_test';
 

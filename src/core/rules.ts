@@ -6,6 +6,7 @@ import { checkSavedAttributes } from './jit-check.ts';
 import { regexMatches, ruleRegex, shareRuleRegex } from './regex.ts';
 import { ruleWarnings, type RuleWarning } from './rule-warnings.ts';
 import type { MethodSteps } from './steps.ts';
+import type { UserId } from '../user-types.ts';
 
 export type { RuleWarning } from './rule-warnings.ts';
 
@@ -262,7 +263,7 @@ export function toLoginRule(id: number, v: ParsedInput): LoginRule {
 
 /** Who a rule is resolved for: an existing user, or an unknown name typed at the login page. */
 export type RuleSubject =
-  | { kind: 'user'; userId: number; email: string; hasMfa: boolean; hasSso: boolean }
+  | { kind: 'user'; userId: UserId; email: string; hasMfa: boolean; hasSso: boolean }
   | { kind: 'unknown'; typed: string };
 
 /**
@@ -398,7 +399,7 @@ export interface RuleWarnings {
 export interface Explanation extends RuleResolution {
   username: string;
   /** The user the name refers to, or null when unknown (id and username only). */
-  user: { id: number; username: string; email: string } | null;
+  user: { id: UserId; username: string; email: string } | null;
   broken: BrokenRule[];
   /** Every valid rule with warnings (e.g. an unanchored email regex), in priority order. */
   warnings: RuleWarnings[];

@@ -2,11 +2,12 @@
 // the memberships that change are written (a repeated event writes nothing).
 import type { GroupStore } from './ports.ts';
 import type { Db } from './types.ts';
+import type { UserId } from '../user-types.ts';
 
 export class GroupRepository implements GroupStore {
   constructor(private readonly db: Db) {}
 
-  async setMembership(userId: number, groups: readonly string[], member: boolean): Promise<string[]> {
+  async setMembership(userId: UserId, groups: readonly string[], member: boolean): Promise<string[]> {
     if (groups.length === 0) return [];
     const names = [...new Set(groups)];
     const existing = await this.db.group.findMany({ where: { name: { in: names } }, select: { id: true, name: true } });

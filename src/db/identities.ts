@@ -2,6 +2,7 @@
 // src/sso/identities.ts; this file only reads and writes the rows.
 import type { IdentityStore } from './ports.ts';
 import type { Db, IdentityData, IdentityRow } from './types.ts';
+import type { UserId } from '../user-types.ts';
 
 /** The identity row of (scope, IdP id) in `db` (the client or a transaction). */
 export function findIdentity(db: Db, scope: string, idpId: string): Promise<IdentityRow | null> {
@@ -15,11 +16,11 @@ export class IdentityRepository implements IdentityStore {
     return findIdentity(this.db, scope, idpId);
   }
 
-  async hasOtherInScope(userId: number, scope: string, idpId: string): Promise<boolean> {
+  async hasOtherInScope(userId: UserId, scope: string, idpId: string): Promise<boolean> {
     return (await this.db.ssoIdentity.count({ where: { userId, scope, NOT: { idpId } } })) > 0;
   }
 
-  async link(userId: number, identity: IdentityData): Promise<void> {
+  async link(userId: UserId, identity: IdentityData): Promise<void> {
     await this.db.ssoIdentity.create({ data: { userId, ...identity } });
   }
 

@@ -7,6 +7,7 @@ import { isUniqueViolation } from './errors.ts';
 import { findIdentity } from './identities.ts';
 import type { JitCreateResult, JitWriter } from './ports.ts';
 import type { Db, Delegate, IdentityData } from './types.ts';
+import type { UserId } from '../user-types.ts';
 
 type AnyDelegate = Delegate<Record<string, unknown>>;
 type Refusal = Extract<JitCreateResult, { kind: 'refused' }>;
@@ -60,7 +61,7 @@ function createWrites(plan: JitPlan): Record<string, unknown> {
 }
 
 /** Nested writes refreshing an existing user's 1-1 records (upsert) and adding missing one-to-many records. */
-async function updateWrites(tx: Db, userId: number, plan: JitPlan): Promise<Record<string, unknown>> {
+async function updateWrites(tx: Db, userId: UserId, plan: JitPlan): Promise<Record<string, unknown>> {
   const data: Record<string, unknown> = {};
   for (const one of plan.oneToOne) {
     if (Object.keys(one.data).length > 0) data[one.field] = { upsert: { create: one.data, update: one.data } };
@@ -121,7 +122,7 @@ export class JitRepository implements JitWriter {
     }
   }
 
-  update(userId: number, plan: JitPlan): Promise<{ notes: string[] }> {
+  update(userId: UserId, plan: JitPlan): Promise<{ notes: string[] }> {
     return this.db.$transaction(async (tx) => {
       const links = await linkWrites(tx, plan);
       const linked = links.ok ? links.data : {};

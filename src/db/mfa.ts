@@ -2,17 +2,18 @@
 // hashed in src/mfa/; only their hashes come here.
 import type { MfaRows } from './ports.ts';
 import type { Db, FactorRow, FactorType } from './types.ts';
+import type { UserId } from '../user-types.ts';
 
 export class MfaRepository implements MfaRows {
   constructor(private readonly db: Db) {}
 
-  factors(userId: number): Promise<FactorRow[]> {
+  factors(userId: UserId): Promise<FactorRow[]> {
     return this.db.mfaFactor.findMany({ where: { userId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
   }
 
   /** A factor is never added from a half-login: when another one enrolled first, nothing is written (null). */
   saveFirstFactor(
-    userId: number,
+    userId: UserId,
     factor: { workosFactorId: string; type: FactorType; phoneNumber?: string },
     recoveryCodeHashes: readonly string[],
   ): Promise<FactorRow | null> {
@@ -31,12 +32,12 @@ export class MfaRepository implements MfaRows {
     await this.db.mfaFactor.update({ where: { id }, data: { lastUsedAt: new Date() } });
   }
 
-  async useRecoveryCode(userId: number, codeHash: string): Promise<boolean> {
+  async useRecoveryCode(userId: UserId, codeHash: string): Promise<boolean> {
     const { count } = await this.db.mfaRecoveryCode.updateMany({ where: { userId, codeHash, usedAt: null }, data: { usedAt: new Date() } });
     return count === 1;
   }
 
-  removeAll(userId: number): Promise<{ factors: number; recoveryCodes: number }> {
+  removeAll(userId: UserId): Promise<{ factors: number; recoveryCodes: number }> {
     return this.db.$transaction(async (tx) => {
       const factors = await tx.mfaFactor.deleteMany({ where: { userId } });
       const codes = await tx.mfaRecoveryCode.deleteMany({ where: { userId } });

@@ -6,6 +6,7 @@ import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { DataModel } from '../core/jit-model.ts';
 import type { JitPlan } from '../core/jit.ts';
 import type { FactorRow, FactorType, IdentityData, IdentityRow, LoginRuleData, LoginRuleRow, MagicLinkRow, TokenRow, UserFacts, UserRow } from './types.ts';
+import type { UserId } from '../user-types.ts';
 
 export type { FactorRow, FactorType, IdentityData, IdentityRow, LoginRuleData, LoginRuleRow, MagicLinkRow, TokenRow, UserFacts, UserRow, WebhookEventRow } from './types.ts';
 
@@ -14,9 +15,9 @@ export interface UserStore {
   /** The user a login name refers to (exact username, else a unique case-insensitive email), with `facts`. */
   findForLogin(typed: string): Promise<UserRow | null>;
   /** An active user by id, with `facts`. */
-  findActiveById(id: number): Promise<UserRow | null>;
+  findActiveById(id: UserId): Promise<UserRow | null>;
   /** Any user by id, active or not. */
-  findById(id: number): Promise<UserRow | null>;
+  findById(id: UserId): Promise<UserRow | null>;
   /** Active users whose email equals `email`, ignoring case (oldest first), with `facts`. */
   findActiveByEmail(email: string, take?: number): Promise<UserRow[]>;
   /** Every user, active or not, whose email equals `email`, ignoring case (oldest first). */
@@ -24,15 +25,15 @@ export interface UserStore {
   /** The user's facts: the ones read with the user when present, else read now. */
   facts(user: Pick<UserRow, 'id' | 'facts'>): Promise<UserFacts>;
   /** Does the user match a Prisma `where`? Throws the client's validation error for a malformed filter. */
-  matchesWhere(userId: number, where: Readonly<Record<string, unknown>>): Promise<boolean>;
+  matchesWhere(userId: UserId, where: Readonly<Record<string, unknown>>): Promise<boolean>;
   /** Runs a `where` on the user model once; throws the client's validation error when it is malformed. */
   checkFilter(where: Readonly<Record<string, unknown>>): Promise<void>;
-  recordLogin(userId: number, passwordHash?: string): Promise<void>;
+  recordLogin(userId: UserId, passwordHash?: string): Promise<void>;
   /** Sets a new password hash and ends every other session of the user. */
-  setPassword(userId: number, passwordHash: string): Promise<UserRow>;
+  setPassword(userId: UserId, passwordHash: string): Promise<UserRow>;
   /** `isActive = false` and every session ended. */
-  deactivate(userId: number): Promise<void>;
-  endAllSessions(userId: number): Promise<void>;
+  deactivate(userId: UserId): Promise<void>;
+  endAllSessions(userId: UserId): Promise<void>;
 }
 
 /** The LoginRule rows and the groups they name. */
@@ -76,27 +77,27 @@ export interface ResetTokenStore extends TokenStore<TokenRow> {
 /** Saved MFA factors (WorkOS ids) and hashed recovery codes. */
 export interface MfaRows {
   /** Oldest first (the first one is challenged at login). */
-  factors(userId: number): Promise<FactorRow[]>;
+  factors(userId: UserId): Promise<FactorRow[]>;
   /** Saves a first factor with these recovery-code hashes, in one transaction; null when the user has a factor already. */
   saveFirstFactor(
-    userId: number,
+    userId: UserId,
     factor: { workosFactorId: string; type: FactorType; phoneNumber?: string },
     recoveryCodeHashes: readonly string[],
   ): Promise<FactorRow | null>;
   touchFactor(id: number): Promise<void>;
   /** Uses an unused recovery code of the user once: only one request can flip `usedAt`. */
-  useRecoveryCode(userId: number, codeHash: string): Promise<boolean>;
+  useRecoveryCode(userId: UserId, codeHash: string): Promise<boolean>;
   /** Deletes every factor and recovery code of the user and ends all their sessions. */
-  removeAll(userId: number): Promise<{ factors: number; recoveryCodes: number }>;
+  removeAll(userId: UserId): Promise<{ factors: number; recoveryCodes: number }>;
 }
 
 /** SSO identities, keyed by (scope, IdP id). */
 export interface IdentityStore {
   find(scope: string, idpId: string): Promise<IdentityRow | null>;
   /** Does the user already have an identity in this scope under another IdP id? */
-  hasOtherInScope(userId: number, scope: string, idpId: string): Promise<boolean>;
+  hasOtherInScope(userId: UserId, scope: string, idpId: string): Promise<boolean>;
   /** Throws the client's unique violation when the identity is linked already. */
-  link(userId: number, identity: IdentityData): Promise<void>;
+  link(userId: UserId, identity: IdentityData): Promise<void>;
   touch(id: number, seen: Pick<IdentityData, 'profileId' | 'connectionId' | 'connectionType' | 'lastLoginAt'>): Promise<void>;
   /** The identity of a Directory Sync user in a scope: by directory user id, else by (scope, IdP id). */
   findDirectoryUser(scope: string, directoryUserId: string, idpId: string): Promise<IdentityRow | null>;
@@ -107,7 +108,7 @@ export interface IdentityStore {
 /** Group membership, by group name (for Directory Sync group events). */
 export interface GroupStore {
   /** Adds (`member`) or removes the user's membership of each existing named group; resolves to the names changed. */
-  setMembership(userId: number, groups: readonly string[], member: boolean): Promise<string[]>;
+  setMembership(userId: UserId, groups: readonly string[], member: boolean): Promise<string[]>;
 }
 
 /** WorkOS webhook events received: a replayed delivery is refused and a redelivered event is not run twice. */
@@ -123,7 +124,7 @@ export interface WebhookEventStore {
 export type JitCreateResult =
   | { kind: 'created'; user: UserRow }
   /** Another request created (and linked) this identity first. */
-  | { kind: 'existing'; userId: number }
+  | { kind: 'existing'; userId: UserId }
   | { kind: 'refused'; reason: 'username_taken' | 'link_missing'; detail: string };
 
 /** Applies JIT plans (src/core/jit.ts), each in one transaction. */
@@ -134,7 +135,7 @@ export interface JitWriter {
    */
   create(input: { plan: JitPlan; username: string; groups: readonly string[]; identity: IdentityData }): Promise<JitCreateResult>;
   /** Writes the plan onto an existing user; `notes` are links left as they were (for the log). */
-  update(userId: number, plan: JitPlan): Promise<{ notes: string[] }>;
+  update(userId: UserId, plan: JitPlan): Promise<{ notes: string[] }>;
 }
 
 /** Every repository, built once per router from the host's client. */

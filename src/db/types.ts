@@ -1,6 +1,9 @@
 // The library works on the host's Prisma client. Publicly it is an opaque `PrismaLike`; inside src/db/, ONE narrow,
 // loosely typed view of the delegates we use (`Db`). Only the repositories in this folder touch it; the rest of the
 // library sees the interfaces of ports.ts and the row types below.
+import type { UserId } from '../user-types.ts';
+
+export type { UserId } from '../user-types.ts';
 
 /** The host's PrismaClient (generated from a schema that includes prisma/workos-login.prisma). */
 export interface PrismaLike {
@@ -34,7 +37,7 @@ export interface UserFacts {
 
 /** The library's fields of a user that the host may see (events, `req.user`). */
 export interface UserFields {
-  id: number;
+  id: UserId;
   username: string;
   email: string;
   firstName: string;
@@ -89,7 +92,7 @@ export type LoginRuleData = Omit<LoginRuleRow, 'id' | 'jitGroups' | 'createdAt' 
 /** A single-use hashed token (PasswordResetToken; MagicLinkToken adds the fields of `MagicLinkRow`). */
 export interface TokenRow {
   id: number;
-  userId: number;
+  userId: UserId;
   tokenHash: string;
   expiresAt: Date;
   usedAt: Date | null;
@@ -105,7 +108,7 @@ export type FactorType = 'totp' | 'sms';
 
 export interface FactorRow {
   id: number;
-  userId: number;
+  userId: UserId;
   workosFactorId: string;
   type: FactorType;
   phoneNumber: string | null;
@@ -115,7 +118,7 @@ export interface FactorRow {
 
 export interface RecoveryCodeRow {
   id: number;
-  userId: number;
+  userId: UserId;
   codeHash: string;
   usedAt: Date | null;
   createdAt: Date;
@@ -123,7 +126,7 @@ export interface RecoveryCodeRow {
 
 export interface IdentityRow {
   id: number;
-  userId: number;
+  userId: UserId;
   scope: string;
   idpId: string;
   /** The Directory Sync user it was provisioned from or matched to (absent from schemas that predate it). */

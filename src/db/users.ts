@@ -3,6 +3,7 @@
 import type { ResolvedConfig } from '../config.ts';
 import type { UserStore } from './ports.ts';
 import { asDb, supportsInsensitiveMode, type Db, type PrismaLike, type UserFacts, type UserRow } from './types.ts';
+import type { UserId } from '../user-types.ts';
 
 /** Relation counts behind `facts` (relation names from prisma/workos-login.prisma). */
 const WITH_FACTS = { _count: { select: { mfaFactors: true, ssoIdentities: true } } } as const;
@@ -79,11 +80,11 @@ export class UserRepository implements UserStore {
     return activeOnly ? rows.map((r) => withFacts(r)!) : rows;
   }
 
-  async findActiveById(id: number): Promise<UserRow | null> {
+  async findActiveById(id: UserId): Promise<UserRow | null> {
     return withFacts(await this.db.user.findFirst({ where: this.active({ id }), include: WITH_FACTS }));
   }
 
-  findById(id: number): Promise<UserRow | null> {
+  findById(id: UserId): Promise<UserRow | null> {
     return this.db.user.findUnique({ where: { id } });
   }
 
@@ -96,7 +97,7 @@ export class UserRepository implements UserStore {
     return { hasMfa: mfa > 0, hasSso: sso > 0 };
   }
 
-  async matchesWhere(userId: number, where: Readonly<Record<string, unknown>>): Promise<boolean> {
+  async matchesWhere(userId: UserId, where: Readonly<Record<string, unknown>>): Promise<boolean> {
     return (await this.db.user.count({ where: { AND: [{ id: userId }, where] } })) > 0;
   }
 
@@ -104,19 +105,19 @@ export class UserRepository implements UserStore {
     await this.db.user.findFirst({ where, select: { id: true } });
   }
 
-  async recordLogin(userId: number, passwordHash?: string): Promise<void> {
+  async recordLogin(userId: UserId, passwordHash?: string): Promise<void> {
     await this.db.user.update({ where: { id: userId }, data: { lastLogin: new Date(), ...(passwordHash ? { passwordHash } : {}) } });
   }
 
-  async setPassword(userId: number, passwordHash: string): Promise<UserRow> {
+  async setPassword(userId: UserId, passwordHash: string): Promise<UserRow> {
     return this.db.user.update({ where: { id: userId }, data: { passwordHash, sessionVersion: { increment: 1 } } });
   }
 
-  async deactivate(userId: number): Promise<void> {
+  async deactivate(userId: UserId): Promise<void> {
     await this.db.user.update({ where: { id: userId }, data: { isActive: false, sessionVersion: { increment: 1 } } });
   }
 
-  async endAllSessions(userId: number): Promise<void> {
+  async endAllSessions(userId: UserId): Promise<void> {
     await this.db.user.update({ where: { id: userId }, data: { sessionVersion: { increment: 1 } } });
   }
 }

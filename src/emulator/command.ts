@@ -1,7 +1,7 @@
 // `express-workos-login emulator`: runs the emulator until interrupted and prints how to reach it.
 import { parseArgs } from 'node:util';
 import { EmulatorConfigError } from './errors.ts';
-import { createWorkOSEmulator } from './index.ts';
+import { createWorkOSEmulator, DEMO_DIRECTORY } from './index.ts';
 
 export const EMULATOR_USAGE = `Usage: express-workos-login emulator [options]
 
@@ -11,6 +11,7 @@ Options:
   --port <n>            port to listen on (default 4100; 0 picks a free port)
   --host <host>         interface to listen on (default 127.0.0.1)
   --directory <file>    JSON directory of clients, organizations, connections and users
+                        (default: the demo directory shipped with the package)
   --api-key <key>       API key the emulator accepts (replaces the first client's)
   --client-id <id>      client id the emulator accepts (replaces the first client's)
   --redirect-uri <uri>  allow-listed redirect URI (repeatable; replaces the first client's)
@@ -57,7 +58,7 @@ export async function runEmulatorCommand(argv: readonly string[], io: CommandIo,
     emulator = await createWorkOSEmulator({
       port,
       host: values.host,
-      ...(values.directory !== undefined && { directory: values.directory }),
+      directory: values.directory ?? DEMO_DIRECTORY,
       ...(values['api-key'] !== undefined && { apiKey: values['api-key'] }),
       ...(values['client-id'] !== undefined && { clientId: values['client-id'] }),
       ...(values['redirect-uri'] !== undefined && { redirectUris: values['redirect-uri'] }),

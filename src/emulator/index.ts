@@ -2,6 +2,7 @@
 // (`new WorkOS(apiKey, emulator.sdkOptions)`). Every instance has its own state, clock and port.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import express from 'express';
 import { type EmulatorClock, createClock } from './clock.ts';
 import type { EmulatorContext } from './context.ts';
@@ -22,6 +23,13 @@ import { ssoTokenRoutes } from './sso-token.ts';
 import { type RecordedRequest, type RequestFilter, Traffic, trafficRoutes } from './traffic.ts';
 import { userManagementRoutes } from './user-management.ts';
 import { type SignatureOptions, type WebhookDelivery, Webhooks, signatureHeader } from './webhooks.ts';
+import { loadTotp } from './totp.ts';
+
+/**
+ * The demo directory shipped with the package (Foo Corp and Initech SAML, Google, Microsoft, a client that allows
+ * `http://localhost:*` and `http://127.0.0.1:*` callbacks under /accounts/): the command's default directory.
+ */
+export const DEMO_DIRECTORY = fileURLToPath(new URL('../../emulator/demo-directory.json', import.meta.url));
 
 export { CONNECTION_TYPES } from './directory-schema.ts';
 export type {
@@ -150,6 +158,7 @@ function urlHost(host: string): string {
 }
 
 export async function createWorkOSEmulator(options: WorkOSEmulatorOptions = {}): Promise<WorkOSEmulator> {
+  await loadTotp();
   const clock = createClock(options.now);
   const directory = await loadDirectory(options.directory, { ...options, now: clock.now });
   const outbox = new Outbox(clock);

@@ -4,6 +4,7 @@ import rlf, { type RateLimiterAbstract, type RateLimiterRes } from 'rate-limiter
 import type { ResolvedConfig } from '../config.ts';
 import type { EventSink, LimiterFactory, LoginLimits } from '../context.ts';
 import type { DatabaseLimiters } from '../db/ports.ts';
+import type { UserId } from '../user-types.ts';
 
 const { RateLimiterMemory, RateLimiterRedis } = rlf;
 
@@ -123,7 +124,7 @@ export class LoginThrottle implements LoginLimits {
    * The account a login attempt counts against: the user when the name refers to one (so the username and
    * the email share one counter), else the typed name (so unknown names are throttled exactly alike).
    */
-  static accountKey(typed: string, userId?: number): string {
+  static accountKey(typed: string, userId?: UserId): string {
     return userId === undefined ? `name:${typed.trim().toLowerCase().slice(0, 320)}` : `user:${userId}`;
   }
 

@@ -4,6 +4,7 @@
 import type { Request } from 'express';
 import type { Session, SessionData } from 'express-session';
 import { ConfigError } from '../errors.ts';
+import type { UserId } from '../user-types.ts';
 
 export interface AuthStamp {
   /** When the user logged in (ms): for the absolute timeout. */
@@ -24,7 +25,7 @@ export interface WorkosLoginSessionState {
 }
 
 export interface SerializedUser {
-  id: number;
+  id: UserId;
   /** The user's sessionVersion at login: a bump ends this session. */
   v: number;
 }

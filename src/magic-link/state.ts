@@ -3,6 +3,7 @@
 // Magic Auth code lives under `loginState(req).magicCode`: the code is only accepted in the session that asked.
 import type { Request } from 'express';
 import { loginState } from '../http/session.ts';
+import { isUserId, type UserId } from '../user-types.ts';
 
 export type MagicMethod = 'magic' | 'email_mfa';
 export type MagicProvider = 'workos' | 'workos-magic-auth' | 'local';
@@ -12,7 +13,7 @@ export interface MagicPending {
   method: MagicMethod;
   /** WorkOS: the random `state` sent with the passwordless session. Local: the hash of the token issued here. */
   nonce: string;
-  userId: number;
+  userId: UserId;
   ruleId: number;
   /** Already validated; checked again when consumed. */
   next: string;
@@ -25,7 +26,7 @@ export function readPending(req: Request, now: number): MagicPending | null {
   if (!raw || typeof raw !== 'object') return null;
   const { provider, method, nonce, userId, ruleId, next, expiresAt } = raw;
   if ((provider !== 'workos' && provider !== 'local') || (method !== 'magic' && method !== 'email_mfa')) return null;
-  if (typeof nonce !== 'string' || typeof userId !== 'number' || typeof ruleId !== 'number' || typeof next !== 'string') return null;
+  if (typeof nonce !== 'string' || !isUserId(userId) || typeof ruleId !== 'number' || typeof next !== 'string') return null;
   if (typeof expiresAt !== 'number' || expiresAt <= now) return null;
   return { provider, method, nonce, userId, ruleId, next, expiresAt };
 }
@@ -46,7 +47,7 @@ export interface CodePending {
   /** What the person typed, for `loginFailed`. */
   typed: string;
   /** Null for a stand-in: nobody got a code, and every code is answered as a wrong one. */
-  userId: number | null;
+  userId: UserId | null;
   ruleId: number | null;
   /** Already validated; checked again when used. */
   next: string;

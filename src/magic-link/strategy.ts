@@ -8,6 +8,9 @@ import { publicUser } from '../context.ts';
 import { nextStep } from '../core/steps.ts';
 import { BoundStrategy } from '../http/strategy.ts';
 import type { LinkParams, MagicLinkCallback, Verdict } from './callback.ts';
+import type { MagicLinkStrategy as PublicMagicLinkStrategy, MagicLinkStrategyOptions } from './types.ts';
+
+export type { MagicLinkStrategyOptions } from './types.ts';
 
 export const MAGIC_LINK_STRATEGY = 'workos-login-magic-link';
 
@@ -23,12 +26,7 @@ export function parseLink(source: unknown): LinkParams {
   return parsed.success ? parsed.data : { kind: 'error' };
 }
 
-export interface MagicLinkStrategyOptions {
-  /** Succeed even when the rule owes another step after the link (the router runs that step). */
-  partial?: boolean;
-}
-
-export class MagicLinkStrategy extends BoundStrategy<MagicLinkCallback, MagicLinkStrategyOptions | undefined> {
+export class MagicLinkStrategy extends BoundStrategy<MagicLinkCallback, MagicLinkStrategyOptions | undefined> implements PublicMagicLinkStrategy {
   name = MAGIC_LINK_STRATEGY;
 
   override authenticate(req: Request): void {

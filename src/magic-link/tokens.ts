@@ -3,6 +3,7 @@
 // rows live in the single-use token store of src/db/; tokens are made and hashed here.
 import type { MagicLinkRow, TokenStore } from '../db/ports.ts';
 import { hashToken, looksLikeToken, newToken } from '../password/tokens.ts';
+import type { UserId } from '../user-types.ts';
 
 export type { MagicLinkRow } from '../db/ports.ts';
 
@@ -12,7 +13,7 @@ export class MagicLinkTokens {
     private readonly now: () => number,
   ) {}
 
-  async issue(userId: number, ruleId: number, next: string, ttlSeconds: number): Promise<{ token: string; hash: string }> {
+  async issue(userId: UserId, ruleId: number, next: string, ttlSeconds: number): Promise<{ token: string; hash: string }> {
     const { token, hash } = newToken();
     // A new link invalidates every older one of this user.
     await this.store.issue({ userId, tokenHash: hash, ruleId, next, expiresAt: new Date(this.now() + ttlSeconds * 1000) });

@@ -1,10 +1,11 @@
 // The `mfa` config section: the half-login after the password, code and SMS limits, and the SMS text.
 import { z } from 'zod';
 import { limitSchema } from '../core/limit.ts';
+import type { UserId } from '../user-types.ts';
 
 /** The user the SMS template function receives. */
 export interface SmsTemplateUser {
-  id: number;
+  id: UserId;
   username: string;
   email: string;
   firstName: string;

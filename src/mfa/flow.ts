@@ -13,6 +13,7 @@ import { FactorsApi, smsTemplateFor } from './factors-api.ts';
 import { MfaLimits } from './limits.ts';
 import { endPending, readPending, type PendingChallenge, type PendingMfa } from './pending.ts';
 import { MfaStore, type FactorRow, type FactorType } from './store.ts';
+import type { UserId } from '../user-types.ts';
 
 export type MfaPage = 'enroll' | 'enroll-totp' | 'enroll-sms' | 'verify' | 'recovery-codes' | 'mfa';
 
@@ -167,7 +168,7 @@ export class MfaFlow {
   }
 
   /** Counts one SMS send; returns the seconds to wait when over a limit, else 0. */
-  async takeSmsSend(req: Request, userId: number): Promise<number> {
+  async takeSmsSend(req: Request, userId: UserId): Promise<number> {
     const ip = auditContext(req).ip;
     const key = MfaLimits.userKey(userId);
     if ((await this.limits.smsByIp.take(ip)) && (await this.limits.smsByUser.take(key))) return 0;

@@ -13,11 +13,12 @@ import { resetMfa, type MfaResetResult } from './reset.ts';
 import { manageRoutes } from './manage-routes.ts';
 import { MFA_RULES } from './rule.ts';
 import { verifyRoutes } from './verify-routes.ts';
+import type { UserId } from '../user-types.ts';
 
 export type { MfaResetResult } from './reset.ts';
 
 export interface MfaRuntime extends MethodRuntime {
-  resetMfa(userId: number): Promise<MfaResetResult | null>;
+  resetMfa(userId: UserId): Promise<MfaResetResult | null>;
 }
 
 export const mfaMethod = defineMethod('mfa', MFA_RULES, { messages: MFA_MESSAGES, failReasons: MFA_FAIL_REASONS, config: { key: 'mfa', schema: mfaConfigSchema } }, (ctx: Context): MfaRuntime => {
@@ -29,5 +30,5 @@ export const mfaMethod = defineMethod('mfa', MFA_RULES, { messages: MFA_MESSAGES
     next();
   });
   routes.use(verifyRoutes(flow), enrollRoutes(flow), manageRoutes(flow));
-  return { routes, ...mfaHandler(flow), resetMfa: (userId: number) => resetMfa(ctx, flow.store, flow.api, userId) };
+  return { routes, ...mfaHandler(flow), resetMfa: (userId: UserId) => resetMfa(ctx, flow.store, flow.api, userId) };
 });

@@ -2,6 +2,7 @@
 // per user, SMS sends per user and per IP, and the single-use marks for TOTP codes and verified challenges.
 import type { Context } from '../context.ts';
 import { Throttle } from '../http/rate-limit.ts';
+import type { UserId } from '../user-types.ts';
 
 /** A TOTP code is valid for at most three 30 s steps (±1 step of drift): remember it longer than that. */
 const TOTP_USED_SECONDS = 120;
@@ -28,7 +29,7 @@ export class MfaLimits {
     this.challengeUsed = new Throttle(ctx.limiters('mfa-challenge-used', { points: 1, durationSeconds: CHALLENGE_USED_SECONDS }), 1);
   }
 
-  static userKey(userId: number): string {
+  static userKey(userId: UserId): string {
     return `user:${userId}`;
   }
 }

@@ -18,6 +18,7 @@ import type { CodeHolder, CodeOutcome, MfaFlow } from './flow.ts';
 import { startPending } from './pending.ts';
 import type { FactorRow } from './store.ts';
 import { phoneHint, SMS_SENT } from './verify-routes.ts';
+import { isUserId, type UserId } from '../user-types.ts';
 
 const manageBody = z.object({
   action: z.enum(['remove', 'replace', 'send']).catch('remove'),
@@ -27,7 +28,7 @@ const manageBody = z.object({
 
 /** The mfa/ page's own state: the SMS challenge sent to re-authenticate, bound to the user who asked for it. */
 const manageState = z.object({
-  userId: z.number().int(),
+  userId: z.custom<UserId>(isUserId),
   challenge: z.object({ id: z.string(), factorId: z.string(), sentAt: z.number() }).optional(),
 });
 type ManageState = z.infer<typeof manageState>;

@@ -4,6 +4,7 @@
 import type { Request } from 'express';
 import { z } from 'zod';
 import { loginState } from '../http/session.ts';
+import { isUserId, type UserId } from '../user-types.ts';
 
 const challengeSchema = z.object({
   /** WorkOS challenge id: never read from a form. */
@@ -23,7 +24,7 @@ const enrollmentSchema = z.object({
 });
 
 const pendingSchema = z.object({
-  userId: z.number().int(),
+  userId: z.custom<UserId>(isUserId),
   ruleId: z.number().int(),
   /** Validated same-origin path, kept through the whole flow. */
   next: z.string(),

@@ -1,6 +1,7 @@
 // Recovery codes: 10 random single-use codes of 10 base32 characters (50 bits), shown once as
 // `ABCDE-FGHJK` and stored as SHA-256 hashes bound to the user.
 import { createHash, randomBytes } from 'node:crypto';
+import type { UserId } from '../user-types.ts';
 
 export const RECOVERY_CODE_COUNT = 10;
 const LENGTH = 10;
@@ -24,7 +25,7 @@ export function normalizeRecoveryCode(input: string): string | null {
 }
 
 /** The stored form: bound to the user so equal codes of two users never collide. */
-export function hashRecoveryCode(userId: number, code: string): string {
+export function hashRecoveryCode(userId: UserId, code: string): string {
   const normalized = normalizeRecoveryCode(code) ?? code;
   return createHash('sha256').update(`${userId}:${normalized}`).digest('hex');
 }

@@ -6,6 +6,7 @@ import { publicUser } from '../context.ts';
 import { describeSdkError } from '../workos/client.ts';
 import type { FactorsApi } from './factors-api.ts';
 import type { MfaStore } from './store.ts';
+import type { UserId } from '../user-types.ts';
 
 export interface MfaResetResult {
   factorsRemoved: number;
@@ -15,7 +16,7 @@ export interface MfaResetResult {
 }
 
 /** Resolves to null when no user has this id. */
-export async function resetMfa(ctx: Context, store: MfaStore, api: FactorsApi, userId: number): Promise<MfaResetResult | null> {
+export async function resetMfa(ctx: Context, store: MfaStore, api: FactorsApi, userId: UserId): Promise<MfaResetResult | null> {
   const user = await ctx.users.findById(userId);
   if (!user) return null;
   const factors = await store.factors(userId);

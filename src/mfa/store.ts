@@ -2,6 +2,7 @@
 // `MfaRows` repository of src/db/).
 import type { FactorRow, FactorType, MfaRows } from '../db/ports.ts';
 import { hashRecoveryCode, newRecoveryCodes, normalizeRecoveryCode } from './recovery-codes.ts';
+import type { UserId } from '../user-types.ts';
 
 export type { FactorRow, FactorType } from '../db/ports.ts';
 
@@ -9,7 +10,7 @@ export class MfaStore {
   constructor(private readonly rows: MfaRows) {}
 
   /** The user's factors, oldest first (the first one is challenged at login). */
-  factors(userId: number): Promise<FactorRow[]> {
+  factors(userId: UserId): Promise<FactorRow[]> {
     return this.rows.factors(userId);
   }
 
@@ -18,7 +19,7 @@ export class MfaStore {
    * gained a factor meanwhile (another half-login enrolled first): a factor is never added from a half-login.
    */
   async saveFirstFactor(
-    userId: number,
+    userId: UserId,
     factor: { workosFactorId: string; type: FactorType; phoneNumber?: string },
   ): Promise<{ factor: FactorRow; recoveryCodes: string[] } | null> {
     const recoveryCodes = newRecoveryCodes();
@@ -31,14 +32,14 @@ export class MfaStore {
   }
 
   /** Uses a recovery code once: only one request can flip `usedAt` from null. */
-  async consumeRecoveryCode(userId: number, input: string): Promise<boolean> {
+  async consumeRecoveryCode(userId: UserId, input: string): Promise<boolean> {
     const code = normalizeRecoveryCode(input);
     if (!code) return false;
     return this.rows.useRecoveryCode(userId, hashRecoveryCode(userId, code));
   }
 
   /** Deletes every factor and recovery code of the user and ends all their sessions. */
-  removeAll(userId: number): Promise<{ factors: number; recoveryCodes: number }> {
+  removeAll(userId: UserId): Promise<{ factors: number; recoveryCodes: number }> {
     return this.rows.removeAll(userId);
   }
 }

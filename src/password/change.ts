@@ -1,9 +1,9 @@
 // Password change for logged-in users: the old password (throttled like a login), then the new one. Other
 // sessions end; this one continues under a new id.
-import { Router, type RequestHandler } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { Context } from '../context.ts';
 import { auditContext, publicUser } from '../context.ts';
-import type { LoginErrorCode } from '../errors.ts';
+import { messageFor, type LoginErrorCode } from '../errors.ts';
 import { loginRequired } from '../http/auth.ts';
 import { LoginThrottle } from '../http/rate-limit.ts';
 import { loginState, regenerateSession, saveSession } from '../http/session.ts';
@@ -14,13 +14,21 @@ export function passwordChangeRoutes(ctx: Context): Router {
   const home_url = ctx.config.loginRedirectUrl;
   const loggedIn = loginRequired(ctx, () => ctx.config.loginUrl);
 
-  const showForm: RequestHandler = (req, res) => ctx.renderer.render(req, res, 'password_change_form', { password_hint: rules.hint, home_url });
+  const showForm: RequestHandler = (req, res) => {
+    if (!hasPassword(req)) return refuseWithoutPassword(req, res);
+    ctx.renderer.render(req, res, 'password_change_form', { password_hint: rules.hint, home_url });
+  };
+  // SSO-only and magic-link users never had a password: the form would ask for one they cannot know.
+  const hasPassword = (req: Request) => req.user?.hasPassword === true;
+  const refuseWithoutPassword = (req: Request, res: Response) =>
+    ctx.renderer.render(req, res, 'error', { heading: 'No password to change', error_message: messageFor('password_none'), retry_url: home_url, retry_label: 'Back' }, { status: 403 });
 
   const submitForm: RequestHandler = async (req, res) => {
     const refuse = (status: number, code: LoginErrorCode) =>
       ctx.renderer.render(req, res, 'password_change_form', { password_hint: rules.hint, home_url }, { status, messages: rules.messages(code) });
-    const user = await ctx.users.findActiveById((req.user as { id: number }).id);
+    const user = await ctx.users.findActiveById(req.user!.id);
     if (!user) return refuse(401, 'session_expired');
+    if (!user.passwordHash) return refuseWithoutPassword(req, res);
     const body = changePasswordBody.parse(req.body ?? {});
     const ip = auditContext(req).ip;
     const account = LoginThrottle.accountKey(user.username, user.id);

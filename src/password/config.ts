@@ -2,10 +2,13 @@
 import { z } from 'zod';
 import { limitSchema } from '../core/limit.ts';
 
+/** The bcrypt cost of `password.bcryptCost` and of `hashPassword(password)` when none is given. */
+export const DEFAULT_BCRYPT_COST = 12;
+
 export const passwordConfigSchema = z
   .object({
     /** bcrypt cost for new hashes; stored hashes with a lower cost are upgraded at the next login. */
-    bcryptCost: z.number().int().min(4).max(15).default(12),
+    bcryptCost: z.number().int().min(4).max(15).default(DEFAULT_BCRYPT_COST),
     /** Shortest new password, in characters (any characters are allowed). */
     minLength: z.number().int().min(1).max(128).default(8),
     /** How long a password reset link may be used. */

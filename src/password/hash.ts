@@ -4,6 +4,7 @@ import { createHmac } from 'node:crypto';
 import bcrypt from 'bcrypt';
 import type { Logger } from '../config.ts';
 import type { Hasher } from '../context.ts';
+import { DEFAULT_BCRYPT_COST } from './config.ts';
 
 const BCRYPT_MAX_BYTES = 72;
 // Not a secret: it only separates this use of SHA-256 from any other.
@@ -14,7 +15,13 @@ function bcryptInput(password: string): string {
   return createHmac('sha256', PREHASH_KEY).update(password, 'utf8').digest('base64');
 }
 
-export async function hashPassword(password: string, cost: number): Promise<string> {
+/**
+ * A bcrypt hash for `User.passwordHash` (e.g. to create a password user). The cost defaults to the library's
+ * default (`DEFAULT_BCRYPT_COST`); pass `login.config.password.bcryptCost` to use the configured one.
+ */
+export async function hashPassword(password: string, cost: number = DEFAULT_BCRYPT_COST): Promise<string> {
+  if (typeof password !== 'string' || password === '') throw new TypeError('hashPassword: the password must be a non-empty string');
+  if (!Number.isInteger(cost) || cost < 4 || cost > 31) throw new TypeError(`hashPassword: the cost must be an integer from 4 to 31, received ${String(cost)}`);
   return bcrypt.hash(bcryptInput(password), cost);
 }
 

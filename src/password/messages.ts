@@ -9,6 +9,7 @@ export const PASSWORD_MESSAGES = {
   password_too_short: 'This password is too short. It must contain at least {min} characters.',
   password_too_long: 'This password is too long. It must contain at most {max} characters.',
   password_incorrect: 'Your old password was entered incorrectly. Please enter it again.',
+  password_none: 'Your account has no password to change: you log in with single sign-on or an emailed link.',
 } as const;
 
 /** `loginFailed` reasons this method reports, with what each means. */

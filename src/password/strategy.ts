@@ -10,35 +10,18 @@ import { Strategy as LocalStrategy } from 'passport-local';
 import { z } from 'zod';
 import type { Context } from '../context.ts';
 import { auditContext, publicUser } from '../context.ts';
-import type { LoginRule } from '../core/rules.ts';
 import { nextStep } from '../core/steps.ts';
-import type { UserRow } from '../db/ports.ts';
 import { LoginThrottle } from '../http/rate-limit.ts';
+import type { PasswordOutcome, PasswordStrategy as PublicPasswordStrategy, PasswordStrategyOptions } from './types.ts';
+
+export type { PasswordOutcome, PasswordStrategyOptions } from './types.ts';
 
 export const PASSWORD_STRATEGY = 'workos-login-password';
-
-/** What the strategy decided, handed to Passport as `info` (and, on success inside the router, as `user`). */
-export type PasswordOutcome =
-  | { ok: true; typed: string; user: UserRow; rule: LoginRule }
-  | {
-      ok: false;
-      reason: 'invalid_credentials' | 'method_not_allowed' | 'no_rule' | 'throttled' | 'second_step_required';
-      typed: string;
-      user: UserRow | null;
-      rule: LoginRule | null;
-      /** Seconds until the next attempt may be made (throttled only). */
-      retryAfter?: number;
-    };
 
 // Repeated or over-long fields arrive as arrays or huge strings: they can never match, so they become empty ones.
 const field = (max: number) => z.string().max(max).catch('');
 
-export interface PasswordStrategyOptions {
-  /** Succeed after a correct password even when the rule owes another step (the router runs that step). */
-  partial?: boolean;
-}
-
-export class PasswordStrategy extends LocalStrategy {
+export class PasswordStrategy extends LocalStrategy implements PublicPasswordStrategy {
   constructor(ctx: Context, options: PasswordStrategyOptions = {}) {
     super({ usernameField: 'username', passwordField: 'password', passReqToCallback: true, session: false }, (req: Request, username: unknown, password: unknown, done) => {
       verify(ctx, req, field(4096).parse(username).trim(), field(4096).parse(password), options).then(

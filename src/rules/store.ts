@@ -199,15 +199,23 @@ export class RuleStore implements RuleSource {
     throw new LoginError('login_unavailable', 503);
   }
 
-  async create(input: LoginRuleInput): Promise<LoginRule> {
+  /** Saves a new rule. A rule from `list()` (another instance's export) is accepted as it is; its id is ignored. */
+  async create(input: LoginRuleInput | LoginRule): Promise<LoginRule> {
     const value = await this.validate(input);
     const row = await this.write(() => this.rows.create(inputToData(value, this.hasDirectoryColumn()), value.jitGroups));
     this.invalidate();
     return toLoginRule(row.id, value);
   }
 
-  async update(id: number, input: LoginRuleInput): Promise<LoginRule> {
-    const value = await this.validate(input, id);
+  /**
+   * Changes the fields given and keeps the others: `update(id, { enabled: false })`. A whole rule (from `list()`)
+   * works as well. Refused (nothing saved) when no rule has this id or the result is invalid.
+   */
+  async update(id: number, input: RuleUpdate): Promise<LoginRule> {
+    const current = (await this.rows.list()).find((r) => r.id === id);
+    if (!current) throw new RuleValidationError([{ path: 'id', message: `no login rule has id ${id}` }]);
+    const patch = Object.fromEntries(Object.entries(asRuleInput(input)).filter(([, v]) => v !== undefined));
+    const value = await this.validate({ ...rowToInput(current), ...patch } as LoginRuleInput, id);
     await this.write(() => this.rows.update(id, inputToData(value, this.hasDirectoryColumn()), value.jitGroups));
     this.invalidate();
     return toLoginRule(id, value);
@@ -229,8 +237,8 @@ export class RuleStore implements RuleSource {
    * Validates a rule as `create` would (or `update` of rule `exceptId`), without saving it: throws
    * `RuleValidationError` for errors; resolves to the rule as it would be saved, with its `warnings`.
    */
-  async validate(input: LoginRuleInput, exceptId?: number): Promise<ValidatedRule> {
-    const parsed = parseRuleInput(input, this.catalog);
+  async validate(input: LoginRuleInput | LoginRule, exceptId?: number): Promise<ValidatedRule> {
+    const parsed = parseRuleInput(asRuleInput(input), this.catalog);
     if (!parsed.ok) throw new RuleValidationError(parsed.issues);
     const value = parsed.value;
     const { hasMfa: _m, hasSso: _s, ...where } = value.lookupAttributes;
@@ -275,6 +283,24 @@ export class RuleStore implements RuleSource {
       throw err;
     }
   }
+}
+
+/** What `update` takes: some fields of a rule, or a whole rule as `list()` gives it. */
+export type RuleUpdate = Partial<LoginRuleInput> | LoginRule;
+
+/**
+ * A rule as `list()` gives it (matching form: `where`, `hasMfa`, `hasSso`, an id) back in input form, so that rules
+ * exported from one instance can be created or updated in another. Input-form objects pass unchanged.
+ */
+export function asRuleInput<T extends Partial<LoginRuleInput> | LoginRule>(input: T): Partial<LoginRuleInput> {
+  if (!input || typeof input !== 'object' || !('where' in input) || 'lookupAttributes' in input) return input as Partial<LoginRuleInput>;
+  const { id: _id, where, hasMfa, hasSso, jitGroups, savedAttributes, ...rest } = input as LoginRule;
+  return {
+    ...rest,
+    ...(jitGroups !== undefined && { jitGroups: [...jitGroups] }),
+    ...(savedAttributes !== undefined && { savedAttributes: { ...savedAttributes } }),
+    lookupAttributes: { ...(where ?? {}), ...(hasMfa ? { hasMfa: true } : {}), ...(hasSso ? { hasSso: true } : {}) },
+  };
 }
 
 function rowToInput(row: LoginRuleRow): Record<string, unknown> {

@@ -4,6 +4,7 @@
 import type { JitProfile } from '../core/jit.ts';
 import type { IdentityData, IdentityRow, IdentityStore, UserRow, UserStore } from '../db/ports.ts';
 import { scopeOf } from './profile.ts';
+import type { UserId } from '../user-types.ts';
 
 export type { IdentityRow } from '../db/ports.ts';
 
@@ -32,11 +33,11 @@ export class SsoIdentities {
   }
 
   /** Does the user already have an identity in this profile's scope (under another IdP id)? */
-  hasOtherInScope(userId: number, profile: JitProfile): Promise<boolean> {
+  hasOtherInScope(userId: UserId, profile: JitProfile): Promise<boolean> {
     return this.identities.hasOtherInScope(userId, scopeOf(profile), profile.idp_id);
   }
 
-  link(userId: number, profile: JitProfile, now: Date): Promise<void> {
+  link(userId: UserId, profile: JitProfile, now: Date): Promise<void> {
     return this.identities.link(userId, identityData(profile, now));
   }
 
@@ -45,7 +46,7 @@ export class SsoIdentities {
     return this.identities.touch(identity.id, { profileId: profile.id, connectionId: profile.connection_id, connectionType: profile.connection_type, lastLoginAt: now });
   }
 
-  userById(id: number): Promise<UserRow | null> {
+  userById(id: UserId): Promise<UserRow | null> {
     return this.users.findById(id);
   }
 

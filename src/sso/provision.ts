@@ -8,11 +8,12 @@ import { planJit, type JitProfile } from '../core/jit.ts';
 import type { LoginRule } from '../core/rules.ts';
 import type { UserRow } from '../db/ports.ts';
 import { identityData } from './identities.ts';
+import type { UserId } from '../user-types.ts';
 
 export type ProvisionResult =
   | { kind: 'created'; user: UserRow }
   /** Another request created (and linked) this person first. */
-  | { kind: 'existing'; userId: number }
+  | { kind: 'existing'; userId: UserId }
   | { kind: 'refused'; code: 'sso_not_provisioned' | 'sso_username_taken'; detail: string };
 
 export async function provisionUser(ctx: Context, dataModel: DataModel, rule: LoginRule, profile: JitProfile): Promise<ProvisionResult> {

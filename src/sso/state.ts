@@ -6,6 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Request } from 'express';
 import { safeEqual } from '../core/compare.ts';
 import { loginState } from '../http/session.ts';
+import { isUserId, type UserId } from '../user-types.ts';
 
 export const MAX_PENDING = 5;
 
@@ -14,7 +15,7 @@ export interface SsoPending {
   /** What the person typed at step 1 (shown again if the login is refused). */
   typed: string;
   /** The user the login started for, or null for an unknown name. */
-  userId: number | null;
+  userId: UserId | null;
   /** Already validated; checked again when used. */
   next: string;
   /** Epoch ms. */
@@ -40,7 +41,7 @@ function stored(req: Request): Stored[] {
       typeof (p as Stored).hash === 'string' &&
       typeof (p as Stored).ruleId === 'number' &&
       typeof (p as Stored).typed === 'string' &&
-      (typeof (p as Stored).userId === 'number' || (p as Stored).userId === null) &&
+      (isUserId((p as Stored).userId) || (p as Stored).userId === null) &&
       typeof (p as Stored).next === 'string' &&
       typeof (p as Stored).expiresAt === 'number',
   );

@@ -10,23 +10,15 @@ import { refusal } from './decide.ts';
 import type { CallbackResult, SsoCallback } from './callback.ts';
 import { isSsoRule } from './rule.ts';
 import { ssoStartUrl } from './start.ts';
+import type { WorkosSsoAuthenticateOptions, WorkosSsoStrategy as PublicSsoStrategy, WorkosSsoStrategyOptions } from './types.ts';
+
+export type { WorkosSsoAuthenticateOptions, WorkosSsoStrategyOptions } from './types.ts';
 
 export const SSO_STRATEGY = 'workos-login-sso';
 
-export interface WorkosSsoStrategyOptions {
-  /** The absolute URL WorkOS sends the browser back to (the route this strategy runs on). Default: the current route. */
-  callbackUrl?: string | ((req: Request) => string);
-}
-
-/** Per-request options: `passport.authenticate('workos-login-sso', { username })`. */
-export interface WorkosSsoAuthenticateOptions {
-  /** Who is logging in (else `username` from the query or the form). */
-  username?: string;
-}
-
 const CALLBACK_PARAMS = ['code', 'state', 'error'];
 
-export class WorkosSsoStrategy extends BoundStrategy<SsoCallback, WorkosSsoStrategyOptions | undefined> {
+export class WorkosSsoStrategy extends BoundStrategy<SsoCallback, WorkosSsoStrategyOptions | undefined> implements PublicSsoStrategy {
   name = SSO_STRATEGY;
 
   override authenticate(req: Request, options: WorkosSsoAuthenticateOptions = {}): void {

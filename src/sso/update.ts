@@ -6,8 +6,9 @@ import type { Context } from '../context.ts';
 import type { DataModel } from '../core/jit-model.ts';
 import { planJit, type JitProfile } from '../core/jit.ts';
 import type { LoginRule } from '../core/rules.ts';
+import type { UserId } from '../user-types.ts';
 
-export async function refreshUser(ctx: Context, dataModel: DataModel, userId: number, rule: LoginRule, profile: JitProfile): Promise<void> {
+export async function refreshUser(ctx: Context, dataModel: DataModel, userId: UserId, rule: LoginRule, profile: JitProfile): Promise<void> {
   const planned = planJit({ saved: rule.savedAttributes, profile, dataModel, jitUsername: ctx.config.sso.jitUsername, mode: 'update' });
   if (!planned.ok) {
     ctx.config.logger.warn(`express-workos-login: auto update skipped for user ${userId}: ${planned.reason}`, { userId, ruleId: rule.id });

@@ -64,7 +64,7 @@ describe('shell blocks', () => {
       if (![...repoSources, mjs].some((s) => s.includes(variable))) return `${variable} is read nowhere`;
     }
     const [program, sub, ...args] = words;
-    if (program === 'npm' && sub === 'install') return args.filter((a) => !packages.has(a)).map((a) => `${a} is not a dependency`)[0];
+    if (program === 'npm' && sub === 'install') return args.filter((a) => !a.startsWith('-') && !packages.has(a)).map((a) => `${a} is not a dependency`)[0];
     if (program === 'npm' && sub === 'run') return args[0] && args[0] in pkg.scripts ? undefined : `no npm script ${args[0]}`;
     if (program === 'npm') return sub && ['test', 'start'].includes(sub) && sub in pkg.scripts ? undefined : `no npm script ${sub}`;
     if (program === 'npx') return sub && (sub in pkg.bin || existsSync(join(ROOT, 'node_modules/.bin', sub))) ? undefined : `no binary ${sub}`;

@@ -10,9 +10,9 @@ import { EMULATOR_USAGE, runEmulatorCommand } from '../../src/emulator/command.t
 import type { DirectoryInput } from '../../src/emulator/index.ts';
 import { blocksFor, docBlocks, docSection, docText, isSliceOf, ROOT } from './support.ts';
 import { WorkOS } from '@workos-inc/node';
-import { createWorkOSEmulator } from 'express-workos-login/emulator';
+import { createWorkOSEmulator, DEMO_DIRECTORY } from 'express-workos-login/emulator';
 
-const emulator = await createWorkOSEmulator({ directory: 'examples/basic/emulator-directory.json' }); // port 0: a free port
+const emulator = await createWorkOSEmulator({ directory: DEMO_DIRECTORY }); // port 0: a free port
 const workos = new WorkOS(emulator.apiKey, emulator.sdkOptions); // { apiHostname, https: false, port }
 // … with express-workos-login: workos: { apiKey: emulator.apiKey, clientId: emulator.clientId, ...emulator.sdkOptions }
 afterAll(() => emulator.close());

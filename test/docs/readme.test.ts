@@ -38,16 +38,19 @@ describe('README', () => {
     expect(res.text).toContain('name="username"');
   });
 
-  it('the quick start shows examples/quickstart/app.ts whole, imports included', () => {
-    const app = readFileSync(join(ROOT, 'examples/quickstart/app.ts'), 'utf8').trim();
-    expect(ts.map((b) => b.code.trim())).toContain(app);
+  it('the quick start shows examples/quickstart/app.ts and server.ts whole, imports included', () => {
+    for (const file of ['app.ts', 'server.ts']) {
+      const code = readFileSync(join(ROOT, 'examples/quickstart', file), 'utf8').trim();
+      expect(ts.map((b) => b.code.trim()), file).toContain(code);
+      expect(code.split('\n').filter((l) => l.startsWith('import ')).length, `${file} shows its imports`).toBeGreaterThan(0);
+    }
     expect(docSection('README.md', 'Quick start')).toContain('[`examples/quickstart/app.ts`](examples/quickstart/app.ts)');
   });
 
   it('the demo logins are the example app\'s', () => {
     const section = docSection('README.md', 'Try it');
     expect(section).toContain(`\`${DEMO_PASSWORD}\``);
-    const directory = readFileSync(join(ROOT, 'examples/basic/emulator-directory.json'), 'utf8');
+    const directory = readFileSync(join(ROOT, 'emulator/demo-directory.json'), 'utf8');
     const names = [...section.matchAll(/^\| .+$/gm)].flatMap((m) => [...m[0].matchAll(/`([\w.-]+(?:@[\w.-]+)?)`/g)].map((n) => n[1]!));
     const logins = names.filter((n) => n.includes('@') || DEMO_USERS.some((u) => u.username === n));
     for (const user of DEMO_USERS) expect(logins).toContain(user.username);

@@ -144,6 +144,16 @@ export const BLOCK_CHECKS = {
     proves: 'it provisions a user through the emulator as described',
     covers: is('docs/sso-and-jit.md', 'json'),
   },
+  initCli: {
+    test: 'test/setup/init.test.ts',
+    proves: 'init prints exactly these lines on the test host of test/package/ (whose app then logs in)',
+    covers: is('docs/prisma.md', 'console'),
+  },
+  prismaSchema: {
+    test: 'test/setup/init.test.ts',
+    proves: 'it is a slice of the schema of the test host of test/package/, which init extends and the package test migrates',
+    covers: (b) => b.lang === 'prisma',
+  },
   templateOverride: {
     test: 'test/docs/login-pages.test.ts',
     proves: 'it is a working template override',

@@ -60,7 +60,7 @@ function exitOf(child: ChildProcess): Promise<{ code: number | null; stderr: str
 
 // Concurrent: each spawn mostly waits for npx and tsx to start.
 it.concurrent('emulator --port 0 prints the actual URL, API key and client id, and serves the SDK', async ({ expect }) => {
-  const child = run(['emulator', '--port', '0', '--directory', 'examples/basic/emulator-directory.json']);
+  const child = run(['emulator', '--port', '0', '--directory', 'emulator/demo-directory.json']);
   const out = await outputUntil(child, /Client ID: \S+/);
   const url = /listening at (http:\/\/127\.0\.0\.1:(\d+))/.exec(out);
   expect(url).not.toBeNull();

@@ -1,8 +1,9 @@
 // The mock IdP page and the outbox page in a real browser (Debian's Chromium through playwright-core).
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { launchChromium } from '../support/browser.ts';
 import { type Harness, startDemo } from './support.ts';
 
 let h: Harness;
@@ -24,10 +25,7 @@ beforeAll(async () => {
   appUrl = `http://127.0.0.1:${(app.address() as AddressInfo).port}/callback`;
   [h, browser] = await Promise.all([
     startDemo({ redirectUris: [appUrl] }),
-    chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    }),
+    launchChromium(),
   ]);
 });
 

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { WorkOS } from '@workos-inc/node';
 import { type WorkOSEmulator, type WorkOSEmulatorOptions, createWorkOSEmulator } from '../../src/emulator/index.ts';
 
-export const DEMO_DIRECTORY = fileURLToPath(new URL('../../examples/basic/emulator-directory.json', import.meta.url));
+export const DEMO_DIRECTORY = fileURLToPath(new URL('../../emulator/demo-directory.json', import.meta.url));
 export const SSO_CALLBACK = 'http://localhost:3000/accounts/callback/sso/';
 export const MAGIC_CALLBACK = 'http://localhost:3000/accounts/callback/magic/';
 /** A fixed start time keeps TOTP steps and expiries deterministic. */

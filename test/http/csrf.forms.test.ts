@@ -52,7 +52,9 @@ describe('CSRF', () => {
     // Threat (item 26): a forged POST with no session at all is accepted.
     const agent = t.agent();
     const res = await agent.post('/accounts/login/').type('form').send({ username: 'ivan', password: PASSWORD, _csrf: 'x'.repeat(43) });
-    expectRefused(res);
+    // Refused like any other, with the page naming the cause: no session cookie came back.
+    expect(res.status).toBe(403);
+    expect(res.text).toContain(LOGIN_MESSAGES.csrf_no_cookie);
     expect(await loggedIn(agent)).toBe(false);
   });
 

@@ -1,7 +1,7 @@
 // bcrypt cost: new hashes use the configured cost, and older, cheaper hashes are upgraded at login.
 import bcrypt from 'bcrypt';
 import { afterAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../src/index.ts';
+import { DEFAULT_BCRYPT_COST, hashPassword } from '../../src/index.ts';
 import { PasswordHasher, bcryptCost } from '../../src/password/hash.ts';
 import { PASSWORD, createTestApp, createUser, passwordLogin, type TestApp } from '../support/app.ts';
 import { newResetLink, submitNewPassword } from './support.ts';
@@ -92,5 +92,25 @@ describe('bcrypt cost', () => {
     expect(hasher.needsRehash('$2b$04$' + 'x'.repeat(53))).toBe(true);
     expect(hasher.needsRehash('$2b$05$' + 'x'.repeat(53))).toBe(false);
     expect(hasher.needsRehash('$2b$06$' + 'x'.repeat(53))).toBe(false);
+  });
+
+  it('hashPassword(password) without a cost uses the default cost, and a user created with it logs in', async () => {
+    // The README's way to create a password user: `passwordHash: await hashPassword('…')`.
+    const hash = await hashPassword('first password of ada');
+    expect(bcryptCost(hash)).toBe(DEFAULT_BCRYPT_COST);
+    expect(DEFAULT_BCRYPT_COST).toBe(12);
+    const t = await createTestApp({ config: { password: { bcryptCost: undefined } } });
+    apps.push(t);
+    expect(t.login.config.password.bcryptCost).toBe(DEFAULT_BCRYPT_COST);
+    await t.prisma.user.create({ data: { username: 'ada', email: 'ada@example.test', passwordHash: hash } });
+    expect((await passwordLogin(t.agent(), 'ada', 'first password of ada')).status).toBe(303);
+    // The configured cost, when a host wants it.
+    expect(bcryptCost(await hashPassword('x'.repeat(10), t.login.config.password.bcryptCost))).toBe(12);
+  });
+
+  it('hashPassword names a bad cost or password instead of bcrypt\'s "data and salt arguments required"', async () => {
+    await expect(hashPassword('a password', 3)).rejects.toThrow('hashPassword: the cost must be an integer from 4 to 31, received 3');
+    await expect(hashPassword('a password', 10.5)).rejects.toThrow('received 10.5');
+    await expect(hashPassword(undefined as unknown as string)).rejects.toThrow('hashPassword: the password must be a non-empty string');
   });
 });

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOGIN_MESSAGES } from '../../src/index.ts';
 import { createTestApp, createUser, csrf, isLoggedIn, passwordLogin, sessionIdSet, storeHas, type Agent, type TestApp } from '../support/app.ts';
+import { askAtLogin, confirm, landingPath } from '../magic-link/support.ts';
 
 const OLD = 'old password 123';
 const NEW = 'a new password 456';
@@ -126,5 +127,45 @@ describe('password change', () => {
     expect((await change(agent, { old_password: OLD, new_password1: NEW })).status).toBe(303);
     expect(await isLoggedIn(attacker)).toBe(false);
     expect(await isLoggedIn(agent)).toBe(true);
+  });
+});
+
+describe('users without a password (SSO-only, magic links)', () => {
+  it('are told they have none, and cannot change one: GET and POST are refused, nothing is stored', async () => {
+    const app = await createTestApp({
+      config: { magicLink: { provider: 'local' } },
+      rules: [{ name: 'Magic for magic.test', method: 'magic', priority: 10, emailRegex: '@magic\\.test$' }],
+      routes: (host, login) => host.get('/me', login.loadUser, (req, res) => res.json({ hasPassword: req.user?.hasPassword ?? null })),
+    });
+    try {
+      const user = await createUser(app.prisma, { username: 'sso-only', email: 'sso-only@magic.test', password: null });
+      const agent = app.agent();
+      expect((await askAtLogin(agent, 'sso-only')).status).toBe(303);
+      const link = app.events.of('sendMagicLink').find((e) => e.user.id === user.id)!.link;
+      expect(app.events.of('sendMagicLink').find((e) => e.user.id === user.id)!.user.hasPassword).toBe(false);
+      expect((await confirm(agent, await landingPath(link))).status).toBe(303);
+      expect((await agent.get('/me')).body).toEqual({ hasPassword: false });
+
+      const page = await agent.get('/accounts/password_change/');
+      expect(page.status).toBe(403);
+      expect(page.text).toContain(LOGIN_MESSAGES.password_none);
+      expect(page.text).not.toContain('name="old_password"');
+      const token = await csrf(agent, '/accounts/login/');
+      const posted = await agent.post('/accounts/password_change/').type('form').send({ _csrf: token, old_password: '', new_password1: 'x'.repeat(20), new_password2: 'x'.repeat(20) });
+      expect(posted.status).toBe(403);
+      expect(posted.text).toContain(LOGIN_MESSAGES.password_none);
+      expect((await app.prisma.user.findUniqueOrThrow({ where: { id: user.id } })).passwordHash).toBeNull();
+      expect(app.events.of('passwordChanged')).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('users with a password see hasPassword true and the form', async () => {
+    const { agent } = await loggedInUser();
+    const page = await agent.get('/accounts/password_change/');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('name="old_password"');
+    expect(t.events.of('login').at(-1)!.user.hasPassword).toBe(true);
   });
 });

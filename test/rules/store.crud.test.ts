@@ -184,12 +184,13 @@ describe('uniqueness', () => {
 });
 
 describe('update', () => {
-  it('replaces every field and the JIT groups', async () => {
+  it('changes every field given, the JIT groups included', async () => {
     const rule = await rules.create(fresh({ method: 'sso', connectionId: 'conn_a', jitCreation: 'attributes', jitGroups: ['Staff'] }));
     const updated = await rules.update(rule.id, {
       name: `${rule.name} (renamed)`,
       method: 'sso',
       priority: rule.priority,
+      connectionId: '',
       organizationId: 'org_b',
       emailRegex: '@b\\.test$',
       jitCreation: 'idp',
@@ -217,6 +218,56 @@ describe('update', () => {
     const err = await refusal(() => rules.update(rule.id, { name: rule.name, method: 'password', priority: rule.priority, lookupAttributes: { nope: 1 } }));
     expect(err.issues[0]?.path).toBe('lookupAttributes');
     expect(err.issues[0]?.message).toMatch(/Unknown argument `nope`/);
+  });
+});
+
+describe('partial updates and export/import', () => {
+  it('changes only the fields given and keeps the others', async () => {
+    const rule = await rules.create(fresh({ method: 'mfa', totpOrganizationName: 'Acme', lookupAttributes: { isStaff: true, hasMfa: true } }));
+    const disabled = await rules.update(rule.id, { enabled: false });
+    expect(disabled).toEqual({ ...rule, enabled: false });
+    const renamed = await rules.update(rule.id, { name: `${rule.name} (renamed)`, enabled: undefined });
+    expect(renamed).toEqual({ ...rule, enabled: false, name: `${rule.name} (renamed)` });
+    expect(await rules.get(rule.id)).toEqual(renamed);
+  });
+
+  it('validates the merged rule: a change that breaks it is refused and nothing is saved', async () => {
+    const rule = await rules.create(fresh());
+    const err = await refusal(() => rules.update(rule.id, { method: 'sso' }));
+    expect(err.issues).toEqual([{ path: 'connectionId', message: 'the sso method needs a connection id or an organization id' }]);
+    expect(await rules.get(rule.id)).toEqual(rule);
+  });
+
+  it('refuses an update of a rule that does not exist', async () => {
+    const err = await refusal(() => rules.update(987_654, { enabled: false }));
+    expect(err.issues).toEqual([{ path: 'id', message: 'no login rule has id 987654' }]);
+  });
+
+  it('takes back what list() gives: rules exported from one database are created in another, and updated with their own form', async () => {
+    const made = [
+      await rules.create(fresh({ method: 'mfa', totpOrganizationName: 'Acme', emailRegex: '', lookupAttributes: { isStaff: true, hasMfa: true } })),
+      await rules.create(fresh({ method: 'sso', organizationId: 'org_x', jitCreation: 'attributes', jitGroups: ['Staff'], savedAttributes: { isStaff: true }, allowIdpInitiated: true })),
+      await rules.create(fresh({ method: 'magic', enabled: false, lookupAttributes: { hasSso: true } })),
+    ];
+    const exported = (await rules.list()).filter((r) => made.some((m) => m.id === r.id));
+    expect(exported).toEqual(made);
+    const json = JSON.parse(JSON.stringify(exported)) as typeof exported; // as a file would carry them
+
+    const other = await createTestDb();
+    try {
+      await other.prisma.group.create({ data: { name: 'Staff' } });
+      const users = new UserRepository(other.prisma, { usernameLookup: true, emailLookup: false, activeUserFilter: { isActive: true } });
+      const target = new RuleStore(new RuleRepository(other.prisma), users, logger, BUILTIN_CATALOG);
+      const imported = [];
+      for (const rule of json) imported.push(await target.create(rule));
+      expect(imported.map(({ id: _id, ...r }) => r)).toEqual(made.map(({ id: _id, ...r }) => r));
+
+      const edited = { ...imported[1]!, enabled: false, jitGroups: [] };
+      expect(await target.update(edited.id, edited)).toEqual(edited);
+      expect(await target.validate(imported[0]!, imported[0]!.id)).toMatchObject({ lookupAttributes: { isStaff: true, hasMfa: true } });
+    } finally {
+      await other.close();
+    }
   });
 });
 

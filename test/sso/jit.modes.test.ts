@@ -111,7 +111,7 @@ describe('userCreated', () => {
     const seen: { payload: WorkosLoginEvents['userCreated']; inDb: boolean }[] = [];
     const listener = async (payload: WorkosLoginEvents['userCreated']) => {
       // A listener may read what was created: the transaction has committed.
-      seen.push({ payload, inDb: (await t.prisma.ssoIdentity.count({ where: { userId: payload.user.id } })) === 1 });
+      seen.push({ payload, inDb: (await t.prisma.ssoIdentity.count({ where: { userId: payload.user.id as number } })) === 1 });
     };
     t.login.on('userCreated', listener);
     const agent = t.agent();

@@ -21,7 +21,7 @@ async function setUp(autoUpdate: boolean): Promise<WorkosTestApp> {
 }
 
 const kim = (email: string, first: string, raw: Record<string, unknown>) => ({ profile: { email, idpId: 'idp-kim', firstName: first, lastName: 'Kay', connectionId: 'conn_acme_saml', rawAttributes: raw } });
-const userOf = (t: WorkosTestApp, id: number) => t.prisma.user.findUniqueOrThrow({ where: { id }, include: { profile: true, location: true, emailAddresses: { orderBy: { id: 'asc' } } } });
+const userOf = (t: WorkosTestApp, id: number | string) => t.prisma.user.findUniqueOrThrow({ where: { id: id as number }, include: { profile: true, location: true, emailAddresses: { orderBy: { id: 'asc' } } } });
 
 describe('autoUpdate on (default)', () => {
   let t: WorkosTestApp;
@@ -34,7 +34,7 @@ describe('autoUpdate on (default)', () => {
     const created = t.events.of('userCreated')[0]!.user;
     expect(await userOf(t, created.id)).toMatchObject({ isStaff: true, profile: { title: 'Engineer', organizationName: 'Acme (set at creation)' }, location: { locationId: 'loc-a' } });
     // An administrator changes what the literal attributes set.
-    await t.prisma.user.update({ where: { id: created.id }, data: { isStaff: false, profile: { update: { organizationName: 'Changed by admin' } } } });
+    await t.prisma.user.update({ where: { id: created.id as number }, data: { isStaff: false, profile: { update: { organizationName: 'Changed by admin' } } } });
 
     const res = await ssoLogin(t, t.agent(), 'kim@acme.test', kim('Kim.Kay@acme.test', 'Kimberly', { title: 'Manager', loc: 'loc-b' }));
     expect(res.status).toBe(303);

@@ -10,6 +10,8 @@ import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient as SqliteClient } from '../../generated/sqlite/client.ts';
 import { PrismaClient as PostgresClient } from '../../generated/postgres/client.ts';
+import { PrismaClient as SqliteStringsClient } from '../../generated/sqlite-strings/client.ts';
+import { PrismaClient as PostgresStringsClient } from '../../generated/postgres-strings/client.ts';
 
 /** Both generated clients have the same API; tests use the SQLite one's types. */
 export type TestPrisma = InstanceType<typeof SqliteClient>;
@@ -19,6 +21,8 @@ export interface TestDb {
   provider: 'sqlite' | 'postgres';
   /** How raw SQL names a table: PostgreSQL tests run in their own schema, which raw queries do not see by default. */
   table(name: string): string;
+  /** PostgreSQL: the schema this database lives in (raw SQL must name it). */
+  schema?: string;
   /** A second, independent client on the same database (a second app instance); `onQuery` sees every SQL statement. */
   newClient(options?: ClientOptions): TestPrisma;
   close(): Promise<void>;
@@ -26,7 +30,17 @@ export interface TestDb {
 
 const root = resolve(import.meta.dirname, '../..');
 
-export function migrationSql(provider: 'sqlite' | 'postgres'): string[] {
+/** The string-id host (prisma/string-ids/host.prisma + the library's models as `init` adds them). */
+export type StringIdPrisma = InstanceType<typeof SqliteStringsClient>;
+
+export interface StringIdDb extends Omit<TestDb, 'prisma' | 'newClient'> {
+  prisma: StringIdPrisma;
+  newClient(): StringIdPrisma;
+}
+
+type SchemaName = 'sqlite' | 'postgres' | 'sqlite-strings' | 'postgres-strings';
+
+export function migrationSql(provider: SchemaName): string[] {
   const dir = join(root, 'prisma', provider, 'migrations');
   return readdirSync(dir, { withFileTypes: true })
     .filter((d) => d.isDirectory())
@@ -54,15 +68,25 @@ export async function createTestDb(): Promise<TestDb> {
   return usingPostgres ? createPostgres(process.env.TEST_DATABASE_URL!) : createSqlite();
 }
 
-function createSqlite(): TestDb {
+/** A database of the string-id host, on the suite's provider. */
+export async function createStringIdDb(): Promise<StringIdDb> {
+  const db = usingPostgres
+    ? await createPostgres(process.env.TEST_DATABASE_URL!, 'postgres-strings', PostgresStringsClient as never)
+    : createSqlite('sqlite-strings', SqliteStringsClient as never);
+  return db as unknown as StringIdDb;
+}
+
+type ClientClass = typeof SqliteClient;
+
+function createSqlite(schema: SchemaName = 'sqlite', Client: ClientClass = SqliteClient): TestDb {
   const file = join(tmpdir(), `ewl-test-${process.pid}-${randomBytes(6).toString('hex')}.db`);
   const raw = new Database(file);
   raw.pragma('journal_mode = WAL');
-  for (const sql of migrationSql('sqlite')) raw.exec(sql);
+  for (const sql of migrationSql(schema)) raw.exec(sql);
   raw.close();
   const clients: TestPrisma[] = [];
   const newClient = (options?: ClientOptions) => {
-    const c = withQueryEvents((log) => new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: `file:${file}` }), log }), options);
+    const c = withQueryEvents((log) => new Client({ adapter: new PrismaBetterSqlite3({ url: `file:${file}` }), log }), options);
     clients.push(c);
     return c;
   };
@@ -79,16 +103,16 @@ function createSqlite(): TestDb {
   };
 }
 
-async function createPostgres(url: string): Promise<TestDb> {
+async function createPostgres(url: string, schemaName: SchemaName = 'postgres', Client: ClientClass = PostgresClient as never): Promise<TestDb> {
   const schema = `t_${process.pid}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   await admin.query(`CREATE SCHEMA "${schema}"`);
   await admin.query(`SET search_path TO "${schema}"`);
-  for (const sql of migrationSql('postgres')) await admin.query(sql);
+  for (const sql of migrationSql(schemaName)) await admin.query(sql);
   const clients: TestPrisma[] = [];
   const newClient = (options?: ClientOptions) => {
-    const c = withQueryEvents((log) => new PostgresClient({ adapter: new PrismaPg({ connectionString: url }, { schema }), log }), options) as unknown as TestPrisma;
+    const c = withQueryEvents((log) => new Client({ adapter: new PrismaPg({ connectionString: url }, { schema }), log }), options) as unknown as TestPrisma;
     clients.push(c);
     return c;
   };
@@ -97,6 +121,7 @@ async function createPostgres(url: string): Promise<TestDb> {
     prisma,
     provider: 'postgres',
     table: (name) => `"${schema}"."${name}"`,
+    schema,
     newClient,
     async close() {
       await Promise.all(clients.map((c) => c.$disconnect()));
