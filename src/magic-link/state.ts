@@ -60,7 +60,7 @@ export function readCodePending(req: Request, now: number): CodePending | null {
   if (!raw || typeof raw !== 'object') return null;
   const { method, nonce, typed, userId, ruleId, next, expiresAt } = raw;
   if ((method !== 'magic' && method !== 'email_mfa') || typeof nonce !== 'string' || typeof typed !== 'string' || typeof next !== 'string') return null;
-  if ((userId !== null && typeof userId !== 'number') || (ruleId !== null && typeof ruleId !== 'number')) return null;
+  if ((userId !== null && !isUserId(userId)) || (ruleId !== null && typeof ruleId !== 'number')) return null;
   if (typeof expiresAt !== 'number' || expiresAt <= now) return null;
   return { method, nonce, typed, userId: userId ?? null, ruleId: ruleId ?? null, next, expiresAt };
 }

@@ -294,9 +294,15 @@ export type RuleUpdate = Partial<LoginRuleInput> | LoginRule;
  */
 export function asRuleInput<T extends Partial<LoginRuleInput> | LoginRule>(input: T): Partial<LoginRuleInput> {
   if (!input || typeof input !== 'object' || !('where' in input) || 'lookupAttributes' in input) return input as Partial<LoginRuleInput>;
-  const { id: _id, where, hasMfa, hasSso, jitGroups, savedAttributes, ...rest } = input as LoginRule;
+  const { id: _id, where, hasMfa, hasSso, jitGroups, savedAttributes, warnings: _warnings, directoryProvisioning, ...rest } = input as LoginRule;
+  // The rule object spells out "nothing" ({ users: false, groups: {} }); as input, that is no provisioning at all.
+  const provisioning = directoryProvisioning && {
+    ...(directoryProvisioning.users ? { users: true } : {}),
+    ...(Object.keys(directoryProvisioning.groups).length > 0 ? { groups: { ...directoryProvisioning.groups } } : {}),
+  };
   return {
     ...rest,
+    ...(provisioning && Object.keys(provisioning).length > 0 && { directoryProvisioning: provisioning }),
     ...(jitGroups !== undefined && { jitGroups: [...jitGroups] }),
     ...(savedAttributes !== undefined && { savedAttributes: { ...savedAttributes } }),
     lookupAttributes: { ...(where ?? {}), ...(hasMfa ? { hasMfa: true } : {}), ...(hasSso ? { hasSso: true } : {}) },

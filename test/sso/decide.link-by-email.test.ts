@@ -47,7 +47,10 @@ describe('the rule field', () => {
     const id = ids['Microsoft accounts']!;
     const updated = await t.login.rules.update(id, { name: 'Microsoft accounts', method: 'MicrosoftOAuth', priority: 100, emailRegex: '@outlook\\.test$', jitCreation: 'attributes', linkExistingByEmail: false });
     expect(updated.linkExistingByEmail).toBe(false);
-    const back = await t.login.rules.update(id, { name: 'Microsoft accounts', method: 'MicrosoftOAuth', priority: 100, emailRegex: '@outlook\\.test$', jitCreation: 'attributes' });
+    // Updates are partial: null (not a missing key) puts the method's default back.
+    const kept = await t.login.rules.update(id, { enabled: true });
+    expect(kept.linkExistingByEmail).toBe(false);
+    const back = await t.login.rules.update(id, { linkExistingByEmail: null });
     expect(back.linkExistingByEmail).toBeNull();
   });
 });
