@@ -165,15 +165,40 @@ export class LoginEvents {
       try {
         const result = listener(payload);
         if (result && typeof (result as Promise<void>).catch === 'function') {
-          (result as Promise<void>).catch((err: unknown) => this.listenerFailed(event, err));
+          (result as Promise<void>).catch((err: unknown) => this.listenerFailed(event, err, payload));
         }
       } catch (err) {
-        this.listenerFailed(event, err);
+        this.listenerFailed(event, err, payload);
       }
     }
   }
 
-  private listenerFailed(event: string, err: unknown): void {
-    this.logger.error(`express-workos-login: a "${event}" listener failed`, { error: err instanceof Error ? err.message : String(err) });
+  private listenerFailed(event: string, err: unknown, payload: unknown): void {
+    const message = err instanceof Error ? err.message : String(err);
+    this.logger.error(`express-workos-login: a "${event}" listener failed`, { error: redactSecrets(message, payload) });
   }
+}
+
+/** Payload keys that carry a secret (a login link, a one-time code), as events send them. */
+const SECRET_KEYS = ['link', 'code'] as const;
+
+/**
+ * The message with the payload's secrets replaced: a mail host's error often quotes the message it refused, so the
+ * link or code (or the token inside the link, raw or URL-encoded) would reach the log otherwise.
+ */
+export function redactSecrets(message: string, payload: unknown): string {
+  if (!payload || typeof payload !== 'object') return message;
+  const secrets = new Set<string>();
+  for (const key of SECRET_KEYS) {
+    const value = (payload as Record<string, unknown>)[key];
+    if (typeof value !== 'string' || value === '') continue;
+    secrets.add(value);
+    // The token parts of a link (path segments and query values long enough to be one).
+    for (const part of value.split(/[/?&=#]/)) if (part.length >= 16) secrets.add(part);
+  }
+  let out = message;
+  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
+    for (const form of new Set([secret, encodeURIComponent(secret)])) out = out.split(form).join('[redacted]');
+  }
+  return out;
 }

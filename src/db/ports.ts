@@ -26,6 +26,13 @@ export interface UserStore {
   facts(user: Pick<UserRow, 'id' | 'facts'>): Promise<UserFacts>;
   /** Does the user match a Prisma `where`? Throws the client's validation error for a malformed filter. */
   matchesWhere(userId: UserId, where: Readonly<Record<string, unknown>>): Promise<boolean>;
+  /**
+   * The named fields of one user (scalars, and relations as their rows' scalars) in one read, for answering
+   * lookup-attribute filters in memory. Null when the user is gone.
+   */
+  readFields(userId: UserId, fields: readonly string[]): Promise<Record<string, unknown> | null>;
+  /** The user model's relation field names, when the client describes its models (else null). */
+  relationFields(): ReadonlySet<string> | null;
   /** Runs a `where` on the user model once; throws the client's validation error when it is malformed. */
   checkFilter(where: Readonly<Record<string, unknown>>): Promise<void>;
   recordLogin(userId: UserId, passwordHash?: string): Promise<void>;

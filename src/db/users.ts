@@ -1,6 +1,9 @@
 // Users as the login flows need them. The login lookups honour the active-user filter and read the user's MFA and
 // SSO facts in the same query, so a login asks the database for them once.
 import type { ResolvedConfig } from '../config.ts';
+import { USER_MODEL } from '../core/jit-model.ts';
+import { isValidationError } from './errors.ts';
+import { dataModelOf } from './model.ts';
 import type { UserStore } from './ports.ts';
 import { asDb, supportsInsensitiveMode, type Db, type PrismaLike, type UserFacts, type UserRow } from './types.ts';
 import type { UserId } from '../user-types.ts';
@@ -22,9 +25,10 @@ export type UserLookupConfig = Pick<ResolvedConfig, 'usernameLookup' | 'emailLoo
 export class UserRepository implements UserStore {
   private readonly db: Db;
   private readonly insensitive: boolean;
+  private relations: ReadonlySet<string> | null | undefined;
 
   constructor(
-    prisma: PrismaLike,
+    private readonly prisma: PrismaLike,
     private readonly config: UserLookupConfig,
   ) {
     this.db = asDb(prisma);
@@ -99,6 +103,49 @@ export class UserRepository implements UserStore {
 
   async matchesWhere(userId: UserId, where: Readonly<Record<string, unknown>>): Promise<boolean> {
     return (await this.db.user.count({ where: { AND: [{ id: userId }, where] } })) > 0;
+  }
+
+  async readFields(userId: UserId, fields: readonly string[]): Promise<Record<string, unknown> | null> {
+    const relations = this.relationFields();
+    const scalars = fields.filter((f) => !relations?.has(f));
+    const related = fields.filter((f) => relations?.has(f));
+    // Each relation is read from its own model (one statement each); reading them through `user.findUnique`
+    // would cost one more statement for the user row the caller already has.
+    const [base, ...rows] = await Promise.all([
+      scalars.length > 0 ? this.db.user.findUnique({ where: { id: userId }, select: Object.fromEntries(scalars.map((f) => [f, true])) }) : Promise.resolve({}),
+      ...related.map((f) => this.relatedRows(userId, f)),
+    ]);
+    if (!base) return null;
+    const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+    related.forEach((f, i) => {
+      const value = rows[i];
+      if (value !== undefined) out[f] = value;
+    });
+    return out;
+  }
+
+  /** The rows of one of the user's relations, read from the related model; undefined when the model cannot say how. */
+  private async relatedRows(userId: number, field: string): Promise<unknown[] | undefined> {
+    const models = dataModelOf(this.prisma)?.models;
+    const relation = models?.[USER_MODEL]?.fields.find((f) => f.name === field) as { type: string; relationName?: string } | undefined;
+    const back = relation && models?.[relation.type]?.fields.find((f) => (f as { relationName?: string }).relationName === relation.relationName && f.type === USER_MODEL && f.name !== field);
+    const delegate = relation && (this.prisma as unknown as Record<string, { findMany?: (args: unknown) => Promise<unknown[]> } | undefined>)[relation.type.charAt(0).toLowerCase() + relation.type.slice(1)];
+    if (!back || !delegate?.findMany) return undefined;
+    // The back field is a list (`some`) or a single row (`is`); the client refuses the wrong one before sending it.
+    try {
+      return await delegate.findMany({ where: { [back.name]: { some: { id: userId } } } });
+    } catch (err) {
+      if (!isValidationError(err)) throw err;
+      return delegate.findMany({ where: { [back.name]: { is: { id: userId } } } });
+    }
+  }
+
+  relationFields(): ReadonlySet<string> | null {
+    if (this.relations === undefined) {
+      const fields = dataModelOf(this.prisma)?.models[USER_MODEL]?.fields;
+      this.relations = fields ? new Set(fields.filter((f) => f.kind === 'object').map((f) => f.name)) : null;
+    }
+    return this.relations;
   }
 
   async checkFilter(where: Readonly<Record<string, unknown>>): Promise<void> {

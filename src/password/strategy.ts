@@ -19,12 +19,13 @@ export type { PasswordOutcome, PasswordStrategyOptions } from './types.ts';
 export const PASSWORD_STRATEGY = 'workos-login-password';
 
 // Repeated or over-long fields arrive as arrays or huge strings: they can never match, so they become empty ones.
-const field = (max: number) => z.string().max(max).catch('');
+// Built once: building a zod schema costs more than parsing with it, and this runs on every password POST.
+const field = z.string().max(4096).catch('');
 
 export class PasswordStrategy extends LocalStrategy implements PublicPasswordStrategy {
   constructor(ctx: Context, options: PasswordStrategyOptions = {}) {
     super({ usernameField: 'username', passwordField: 'password', passReqToCallback: true, session: false }, (req: Request, username: unknown, password: unknown, done) => {
-      verify(ctx, req, field(4096).parse(username).trim(), field(4096).parse(password), options).then(
+      verify(ctx, req, field.parse(username).trim(), field.parse(password), options).then(
         // Passport passes `user`/`info` through untouched.
         (outcome) => (outcome.ok ? done(null, publicUser(outcome.user) as Express.User, outcome as never) : done(null, false, outcome as never)),
         done,

@@ -21,6 +21,7 @@ import {
 } from '../core/rules.ts';
 import { ruleWarnings, type RuleWarning } from '../core/rule-warnings.ts';
 import { checkSavedAttributesModel } from '../core/jit-check.ts';
+import { filterFields, matchesInMemory, UnsupportedFilter } from '../core/where-eval.ts';
 import { isUniqueViolation, isValidationError, validationSummary } from '../db/errors.ts';
 import type { LoginRuleData, LoginRuleRow, RuleRows, UserRow, UserStore } from '../db/ports.ts';
 import type { RuleSource } from '../context.ts';
@@ -30,6 +31,8 @@ interface Snapshot {
   loadedAt: number;
   rules: LoginRule[];
   broken: BrokenRule[];
+  /** Every user field or relation the rules' lookup filters read: loaded together, at most once per resolution. */
+  whereFields: string[];
 }
 
 /** How long a snapshot is trusted without asking the database whether rules changed. */
@@ -96,7 +99,9 @@ export class RuleStore implements RuleSource {
         this.logger.warn(`express-workos-login: login rule ${row.id} "${row.name}" is invalid (and disabled)`, { ruleId: row.id, issues });
       }
     }
-    this.snapshot = { stamp, loadedAt: this.now(), rules, broken };
+    const whereFields = new Set<string>();
+    for (const r of rules) if (r.where) for (const f of filterFields(r.where)) whereFields.add(f);
+    this.snapshot = { stamp, loadedAt: this.now(), rules, broken, whereFields: [...whereFields] };
     return this.snapshot;
   }
 
@@ -173,15 +178,16 @@ export class RuleStore implements RuleSource {
   }
 
   private async resolution(user: UserRow | null, typed: string): Promise<RuleResolution> {
-    const { rules, broken } = await this.load();
+    const { rules, broken, whereFields } = await this.load();
     const subject: RuleSubject = user
       ? { kind: 'user', userId: user.id, email: user.email, ...(await this.users.facts(user)) }
       : { kind: 'unknown', typed };
+    const lookup = user ? new UserLookup(this.users, user, whereFields) : null;
     const probe: RuleProbe = {
       matchesWhere: async (rule) => {
-        if (!user || !rule.where) return false;
+        if (!lookup || !rule.where) return false;
         try {
-          return await this.users.matchesWhere(user.id, rule.where);
+          return await lookup.matches(rule.where);
         } catch (err) {
           if (!isValidationError(err)) throw err;
           // Checked at load, so only a filter the database stopped accepting since (a changed schema) gets here.
@@ -307,6 +313,50 @@ export function asRuleInput<T extends Partial<LoginRuleInput> | LoginRule>(input
     ...(savedAttributes !== undefined && { savedAttributes: { ...savedAttributes } }),
     lookupAttributes: { ...(where ?? {}), ...(hasMfa ? { hasMfa: true } : {}), ...(hasSso ? { hasSso: true } : {}) },
   };
+}
+
+/**
+ * Answers one resolution's lookup filters for one user: in memory from the row the login already read, plus one
+ * read of the fields (relations) the snapshot's filters name that the row lacks; a filter outside the in-memory
+ * subset (src/core/where-eval.ts) costs one `count` query of its own.
+ */
+class UserLookup {
+  private row: Record<string, unknown>;
+  private loaded: Promise<void> | null = null;
+
+  constructor(
+    private readonly users: UserStore,
+    private readonly user: UserRow,
+    private readonly fields: readonly string[],
+  ) {
+    this.row = user as unknown as Record<string, unknown>;
+  }
+
+  async matches(where: Readonly<Record<string, unknown>>): Promise<boolean> {
+    if ([...filterFields(where)].some((f) => !Object.prototype.hasOwnProperty.call(this.row, f))) {
+      this.loaded ??= this.load();
+      await this.loaded;
+    }
+    try {
+      return matchesInMemory(this.row, where, this.users.relationFields() ?? undefined);
+    } catch (err) {
+      if (!(err instanceof UnsupportedFilter)) throw err;
+      return this.users.matchesWhere(this.user.id, where);
+    }
+  }
+
+  private async load(): Promise<void> {
+    const missing = this.fields.filter((f) => !Object.prototype.hasOwnProperty.call(this.row, f));
+    let extra: Record<string, unknown> | null = null;
+    try {
+      extra = missing.length > 0 ? await this.users.readFields(this.user.id, missing) : null;
+    } catch (err) {
+      // A field the schema lost since the rules loaded: each filter then asks the database, which names its own fault.
+      if (!isValidationError(err)) throw err;
+    }
+    // A user deleted mid-login keeps the row as read; the filters needing more fall back to the database.
+    if (extra) this.row = { ...this.row, ...extra };
+  }
 }
 
 function rowToInput(row: LoginRuleRow): Record<string, unknown> {
