@@ -125,7 +125,7 @@ export class UserRepository implements UserStore {
   }
 
   /** The rows of one of the user's relations, read from the related model; undefined when the model cannot say how. */
-  private async relatedRows(userId: number, field: string): Promise<unknown[] | undefined> {
+  private async relatedRows(userId: UserId, field: string): Promise<unknown[] | undefined> {
     const models = dataModelOf(this.prisma)?.models;
     const relation = models?.[USER_MODEL]?.fields.find((f) => f.name === field) as { type: string; relationName?: string } | undefined;
     const back = relation && models?.[relation.type]?.fields.find((f) => (f as { relationName?: string }).relationName === relation.relationName && f.type === USER_MODEL && f.name !== field);
