@@ -16,6 +16,8 @@ export interface ExampleOptions {
   deliver?: (kind: 'password-reset' | 'magic-link', to: string, link: string) => void;
   /** The signing secret of the WorkOS webhook endpoint: turns on Directory Sync deprovisioning. */
   webhookSecret?: string;
+  /** Where rate-limit counters live (production mode: Redis, shared by every instance). */
+  rateLimit?: WorkosLoginConfig['rateLimit'];
 }
 
 /** The banner every page shows when the demo runs on the local WorkOS emulator. */
@@ -36,6 +38,7 @@ export function createExampleApp(options: ExampleOptions): { app: Express; login
     // the demo "sends" below.
     magicLink: { provider: options.workos ? 'workos-magic-auth' : 'local', sendCustomEmail: false },
     sso: { webhookSecret: options.webhookSecret },
+    ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
   });
   const deliver = options.deliver ?? ((kind, to, link) => console.log(`[demo mail] ${kind} for ${to}: ${link}`));
   login.on('sendPasswordReset', ({ user, link }) => deliver('password-reset', user.email, link));

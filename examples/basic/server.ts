@@ -1,9 +1,11 @@
 // `npm start`: the example app at http://localhost:3000 on embedded SQLite. Without WORKOS_API_KEY it
-// starts the local WorkOS emulator in-process and points the SDK at it.
+// starts the local WorkOS emulator in-process and points the SDK at it. With DATABASE_URL (postgres://) and
+// REDIS_URL it runs in production mode (production.ts): PostgreSQL, sessions and rate limits in Redis.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createExampleApp, emulatorNotice } from './app.ts';
 import { openDemoDatabase } from './database.ts';
+import { openProduction } from './production.ts';
 import { DEMO_PASSWORD, DEMO_USERS, seedDemo } from './seed.ts';
 import { SqliteSessionStore } from './session-store.ts';
 
@@ -11,7 +13,10 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const port = Number(process.env.PORT ?? 3000);
 const baseUrl = process.env.BASE_URL ?? `http://localhost:${port}`;
 
-const prisma = openDemoDatabase();
+const databaseUrl = process.env.DATABASE_URL ?? '';
+const redisUrl = process.env.REDIS_URL;
+const production = databaseUrl.startsWith('postgres') && redisUrl ? await openProduction({ databaseUrl, redisUrl }) : null;
+const prisma = production?.prisma ?? openDemoDatabase();
 let workos: Parameters<typeof createExampleApp>[0]['workos'];
 let notice: string | undefined;
 let webhookSecret = process.env.WORKOS_WEBHOOK_SECRET;
@@ -39,7 +44,8 @@ if (!process.env.WORKOS_API_KEY) {
 const { app, login } = createExampleApp({
   prisma,
   baseUrl,
-  sessionStore: new SqliteSessionStore(join(here, 'data', 'sessions.db')),
+  sessionStore: production?.sessionStore ?? new SqliteSessionStore(join(here, 'data', 'sessions.db')),
+  rateLimit: production?.rateLimit,
   sessionSecret: process.env.SESSION_SECRET ?? 'demo-only-secret-change-me',
   workos,
   notice,
