@@ -78,6 +78,14 @@ export function createExampleApp(options: ExampleOptions): { app: Express; login
     );
   });
 
+  // Errors before the login router (the session store down, say) end here: a plain "try again" page, logged,
+  // never a stack trace. The library's own routes render its error page themselves.
+  app.use((err: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (res.headersSent) return next(err);
+    console.error(`[error] ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
+    res.status(503).type('html').send(page('Please try again', '<p>Something went wrong on our side. Please try again in a moment.</p>'));
+  });
+
   return { app, login };
 }
 

@@ -9,6 +9,7 @@ import pg from 'pg';
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csrfFrom } from '../../test/support/app.ts';
+import { startTcpProxy, type TcpProxy } from '../../test/support/tcp-proxy.ts';
 import { createExampleApp } from './app.ts';
 import { openProduction, type ProductionParts } from './production.ts';
 import { DEMO_PASSWORD, seedDemo } from './seed.ts';
@@ -17,6 +18,8 @@ const DATABASE_URL = (process.env.TEST_DATABASE_URL ?? '').startsWith('postgres'
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const schema = `ex_${process.pid}_${randomBytes(4).toString('hex')}`;
 const prefix = `ewl-test-${schema}:`;
+/** Concurrent logins of the load test: 200 in `npm test`, 1,000 in .ci/run's multi-instance step. */
+const LOGINS = Number(process.env.PRODUCTION_LOGINS ?? 200);
 
 interface Instance {
   parts: ProductionParts;
@@ -27,8 +30,8 @@ interface Instance {
 const instances: Instance[] = [];
 const mails: Instance['mails'] = [];
 
-async function start(migrate: boolean): Promise<Instance> {
-  const parts = await openProduction({ databaseUrl: DATABASE_URL, redisUrl: REDIS_URL, schema, migrate, redisPrefix: prefix });
+async function start(migrate: boolean, redisUrl = REDIS_URL): Promise<Instance> {
+  const parts = await openProduction({ databaseUrl: DATABASE_URL, redisUrl, schema, migrate, redisPrefix: prefix });
   const { app, login } = createExampleApp({
     prisma: parts.prisma,
     baseUrl: 'http://localhost:3000',
@@ -83,10 +86,10 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  const keys = await a.parts.redis.keys(`${prefix}*`);
+  if (keys.length) await a.parts.redis.del(...keys);
   for (const i of instances) {
     await new Promise((r) => i.server.close(r));
-    const keys = await i.parts.redis.keys(`${prefix}*`);
-    if (keys.length) await i.parts.redis.del(...keys);
     await i.parts.close();
   }
   const admin = new pg.Client({ connectionString: DATABASE_URL });
@@ -148,12 +151,12 @@ describe('production mode, two instances', () => {
     expect((await new Browser().post(b, '/accounts/login/', { username: 'pat', password: DEMO_PASSWORD })).status).toBe(303);
   });
 
-  it('200 concurrent logins spread over both instances: no error, every session valid on the other instance', async () => {
+  it(`${LOGINS} concurrent logins spread over both instances: no error, every session valid on the other instance`, async () => {
     const users = Array.from({ length: 20 }, (_, i) => `load-${i}`);
     const hash = (await a.parts.prisma.user.findUnique({ where: { username: 'pat' } }))!.passwordHash!;
     await a.parts.prisma.user.createMany({ data: users.map((username) => ({ username, email: `${username}@acme.test`, passwordHash: hash })) });
     const results = await Promise.all(
-      Array.from({ length: 200 }, async (_, i) => {
+      Array.from({ length: LOGINS }, async (_, i) => {
         const browser = new Browser();
         const [first, second] = i % 2 ? [a, b] : [b, a];
         const res = await browser.post(first, '/accounts/login/', { username: users[i % users.length]!, password: DEMO_PASSWORD }, second);
@@ -162,5 +165,39 @@ describe('production mode, two instances', () => {
     );
     expect(results.filter((r) => r.status !== 303)).toEqual([]);
     expect(results.filter((r) => r.who !== r.expected)).toEqual([]);
-  }, 60_000);
+    expect(results).toHaveLength(LOGINS);
+  }, 60_000 + LOGINS * 100);
+
+  it('Redis down, then back: a clean 503 page without a stack trace, then the same session works again', async () => {
+    const target = new URL(REDIS_URL);
+    const proxy: TcpProxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 6379) });
+    const c = await start(false, `redis://127.0.0.1:${proxy.port}`);
+    instances.push(c);
+    try {
+      const browser = new Browser();
+      expect((await browser.post(c, '/accounts/login/', { username: 'pat', password: DEMO_PASSWORD })).status).toBe(303);
+      expect(await browser.whoAmI(c)).toBe('pat');
+
+      proxy.cut();
+      for (const path of ['/accounts/profile/', '/accounts/login/']) {
+        const down = await browser.get(c, path);
+        expect(down.status).toBe(503);
+        expect(down.text).toContain('Please try again');
+        expect(down.text).not.toMatch(/at \w+ \(|node_modules|Error:/);
+      }
+      // Meanwhile the instance with a working Redis serves the same session.
+      expect(await browser.whoAmI(a)).toBe('pat');
+
+      proxy.restore();
+      const deadline = Date.now() + 10_000;
+      while (c.parts.redis.status !== 'ready' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(c.parts.redis.status).toBe('ready');
+      expect(await browser.whoAmI(c)).toBe('pat');
+      const fresh = new Browser();
+      expect((await fresh.post(c, '/accounts/login/', { username: 'load-1', password: DEMO_PASSWORD })).status).toBe(303);
+      expect(await fresh.whoAmI(b)).toBe('load-1');
+    } finally {
+      await proxy.close();
+    }
+  }, 30_000);
 });
