@@ -17,6 +17,8 @@ export interface ExampleOptions {
   deliver?: (kind: 'password-reset' | 'magic-link', to: string, link: string) => void;
   /** The signing secret of the WorkOS webhook endpoint: turns on Directory Sync deprovisioning. */
   webhookSecret?: string;
+  /** Where rate-limit counters live (production mode: Redis, shared by every instance). */
+  rateLimit?: WorkosLoginConfig['rateLimit'];
 }
 
 /** The banner every page shows when the demo runs on the local WorkOS emulator. */
@@ -38,6 +40,7 @@ export function createExampleApp(options: ExampleOptions): { app: Express; login
     // the demo "sends" below.
     magicLink: { provider: options.workos ? 'workos-magic-auth' : 'local', sendCustomEmail: false },
     sso: { webhookSecret: options.webhookSecret },
+    ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
   });
   const deliver = options.deliver ?? ((kind, to, link) => console.log(`[demo mail] ${kind} for ${to}: ${link}`));
   login.on('sendPasswordReset', ({ user, link }) => deliver('password-reset', user.email, link));
@@ -75,6 +78,14 @@ export function createExampleApp(options: ExampleOptions): { app: Express; login
          <form method="post" action="/accounts/logout/"><input type="hidden" name="_csrf" value="${escape(login.csrfToken(req))}"><button type="submit">Log out</button></form>`,
       ),
     );
+  });
+
+  // Errors before the login router (the session store down, say) end here: a plain "try again" page, logged,
+  // never a stack trace. The library's own routes render its error page themselves.
+  app.use((err: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (res.headersSent) return next(err);
+    console.error(`[error] ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
+    res.status(503).type('html').send(page('Please try again', '<p>Something went wrong on our side. Please try again in a moment.</p>'));
   });
 
   return { app, login };

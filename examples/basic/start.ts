@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { WorkOSEmulator } from '../../src/emulator/index.ts';
 import { createExampleApp, emulatorNotice } from './app.ts';
 import { openDemoDatabase } from './database.ts';
+import { openProduction } from './production.ts';
 import { DEMO_PASSWORD, DEMO_USERS, seedDemo } from './seed.ts';
 import { SqliteSessionStore } from './session-store.ts';
 
@@ -24,6 +25,9 @@ export interface ExampleSettings {
   workosApiKey?: string;
   /** WORKOS_WEBHOOK_SECRET: Directory Sync webhooks (with the emulator, a demo secret is used). */
   webhookSecret?: string;
+  /** DATABASE_URL (postgres://) with REDIS_URL: production mode (PostgreSQL, sessions and rate limits in Redis). */
+  databaseUrl?: string;
+  redisUrl?: string;
 }
 
 export const DEFAULT_DATA_DIR = fileURLToPath(new URL('./data', import.meta.url));
@@ -38,6 +42,8 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): ExampleSettings {
     sessionSecret: env.SESSION_SECRET ?? 'demo-only-secret-change-me',
     workosApiKey: env.WORKOS_API_KEY || undefined,
     webhookSecret: env.WORKOS_WEBHOOK_SECRET || undefined,
+    databaseUrl: env.DATABASE_URL || undefined,
+    redisUrl: env.REDIS_URL || undefined,
   };
 }
 
@@ -48,7 +54,9 @@ export interface RunningExample {
 }
 
 export async function startExample(settings: ExampleSettings, log: (line: string) => void = console.log): Promise<RunningExample> {
-  const prisma = openDemoDatabase(join(settings.dataDir, 'demo.db'));
+  const { databaseUrl, redisUrl } = settings;
+  const production = databaseUrl?.startsWith('postgres') && redisUrl ? await openProduction({ databaseUrl, redisUrl }) : null;
+  const prisma = production?.prisma ?? openDemoDatabase(join(settings.dataDir, 'demo.db'));
   let workos: Parameters<typeof createExampleApp>[0]['workos'];
   let notice: string | undefined;
   let emulator: WorkOSEmulator | null = null;
@@ -73,8 +81,9 @@ export async function startExample(settings: ExampleSettings, log: (line: string
     emulator.directory.addWebhookEndpoint({ url: `${settings.baseUrl}/accounts/webhooks/workos/`, secret: webhookSecret });
     log(`  Directory Sync (deprovision alice or bob): ${emulator.url}/_emulator/directory   API calls: ${emulator.url}/_emulator/requests.html`);
   }
-  const sessionStore = new SqliteSessionStore(join(settings.dataDir, 'sessions.db'));
-  const { app, login } = createExampleApp({ prisma, baseUrl: settings.baseUrl, sessionStore, sessionSecret: settings.sessionSecret, workos, notice, webhookSecret });
+  const sqliteSessions = production ? null : new SqliteSessionStore(join(settings.dataDir, 'sessions.db'));
+  const sessionStore = production?.sessionStore ?? sqliteSessions!;
+  const { app, login } = createExampleApp({ prisma, baseUrl: settings.baseUrl, sessionStore, rateLimit: production?.rateLimit, sessionSecret: settings.sessionSecret, workos, notice, webhookSecret });
   await seedDemo(prisma, login);
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(settings.port, () => resolve(s));
@@ -94,8 +103,8 @@ export async function startExample(settings: ExampleSettings, log: (line: string
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await emulator?.close();
-      sessionStore.close();
-      await prisma.$disconnect();
+      sqliteSessions?.close();
+      await (production ? production.close() : prisma.$disconnect());
     },
   };
 }

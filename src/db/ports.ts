@@ -71,6 +71,8 @@ export interface TokenStore<Row extends TokenRow> {
   findValid(tokenHash: string, now: Date): Promise<Row | null>;
   /** Of any number of concurrent calls, exactly one flips `usedAt` (if unexpired at `now`) and gets true. */
   consume(id: number, now: Date): Promise<boolean>;
+  /** Deletes up to `limit` used or (at `now`) expired tokens, oldest first; resolves to how many. */
+  prune(now: Date, limit: number): Promise<number>;
 }
 
 export interface ResetTokenStore extends TokenStore<TokenRow> {

@@ -2,39 +2,63 @@
 import type { DataModel } from '../core/jit-model.ts';
 import { dataModelOf } from './model.ts';
 import type { RuleRows } from './ports.ts';
-import { asDb, type Db, type LoginRuleData, type LoginRuleRow, type PrismaLike } from './types.ts';
+import { asDb, hasModel, type Db, type LoginRuleData, type LoginRuleRow, type PrismaLike } from './types.ts';
+
+const VERSION_ROW = 1;
 
 const byName = (names: readonly string[]) => names.map((name) => ({ name }));
 
 export class RuleRepository implements RuleRows {
   private readonly db: Db;
 
+  /** Hosts whose schema predates the LoginRuleVersion model keep the count/id/updatedAt stamp alone. */
+  readonly versioned: boolean;
+
   constructor(private readonly prisma: PrismaLike) {
     this.db = asDb(prisma);
+    this.versioned = hasModel(prisma, 'loginRuleVersion');
   }
 
   list(): Promise<LoginRuleRow[]> {
     return this.db.loginRule.findMany({ include: { jitGroups: { select: { id: true, name: true } } }, orderBy: [{ priority: 'asc' }, { id: 'asc' }] });
   }
 
-  /** Prisma bumps `updatedAt` on every update; count and max id catch creates and deletes. */
+  /**
+   * The version row changes with every write through the library, in the write's own transaction, so two writes
+   * in one millisecond still give two stamps. Count, max id and max `updatedAt` catch rows written straight to
+   * the table (with millisecond resolution only).
+   */
   async stamp(): Promise<string> {
-    const agg = await this.db.loginRule.aggregate({ _count: { _all: true }, _max: { updatedAt: true, id: true } });
+    const [agg, version] = await Promise.all([
+      this.db.loginRule.aggregate({ _count: { _all: true }, _max: { updatedAt: true, id: true } }),
+      this.db.loginRuleVersion ? this.db.loginRuleVersion.findUnique({ where: { id: VERSION_ROW } }) : Promise.resolve(null),
+    ]);
     const max = agg._max ?? {};
     const updatedAt = max.updatedAt instanceof Date ? max.updatedAt.getTime() : String(max.updatedAt);
-    return `${String(agg._count?._all)}:${String(max.id)}:${updatedAt}`;
+    return `${String(version?.version ?? 0)}:${String(agg._count?._all)}:${String(max.id)}:${updatedAt}`;
   }
 
   create(data: LoginRuleData, jitGroups: readonly string[]): Promise<LoginRuleRow> {
-    return this.db.loginRule.create({ data: { ...data, jitGroups: { connect: byName(jitGroups) } } });
+    return this.versionedWrite((db) => db.loginRule.create({ data: { ...data, jitGroups: { connect: byName(jitGroups) } } }));
   }
 
   update(id: number, data: LoginRuleData, jitGroups: readonly string[]): Promise<LoginRuleRow> {
-    return this.db.loginRule.update({ where: { id }, data: { ...data, jitGroups: { set: byName(jitGroups) } } });
+    return this.versionedWrite((db) => db.loginRule.update({ where: { id }, data: { ...data, jitGroups: { set: byName(jitGroups) } } }));
   }
 
   async delete(id: number): Promise<void> {
-    await this.db.loginRule.delete({ where: { id } });
+    await this.versionedWrite((db) => db.loginRule.delete({ where: { id } }));
+  }
+
+  /** Runs a rule write and bumps the version row in one transaction: no reader sees one without the other. */
+  private versionedWrite<T>(write: (db: Db) => Promise<T>): Promise<T> {
+    if (!this.versioned) return write(this.db);
+    return this.db.$transaction(async (tx) => {
+      const result = await write(tx);
+      // A single-unique-field upsert is one INSERT ... ON CONFLICT on PostgreSQL: safe when two instances race.
+      await tx.loginRuleVersion!.upsert({ where: { id: VERSION_ROW }, create: { id: VERSION_ROW, version: 1 }, update: { version: { increment: 1 } } });
+      return result;
+    });
   }
 
   clashing(name: string, priority: number, exceptId?: number): Promise<LoginRuleRow[]> {

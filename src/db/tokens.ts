@@ -31,6 +31,14 @@ export class TokenRepository<Row extends TokenRow> implements TokenStore<Row> {
   async consume(id: number, now: Date): Promise<boolean> {
     return consumeIn(this.delegate(this.db), id, now);
   }
+
+  async prune(now: Date, limit: number): Promise<number> {
+    const dead = { OR: [{ usedAt: { not: null } }, { expiresAt: { lte: now } }] };
+    // deleteMany takes no limit: pick the batch's ids first (an index-ordered scan), then delete those.
+    const rows = await this.delegate(this.db).findMany({ where: dead, select: { id: true }, orderBy: { id: 'asc' }, take: limit });
+    if (rows.length === 0) return 0;
+    return (await this.delegate(this.db).deleteMany({ where: { ...dead, id: { in: rows.map((r) => r.id) } } })).count;
+  }
 }
 
 async function consumeIn(delegate: Delegate<TokenRow>, id: number, now: Date): Promise<boolean> {

@@ -164,6 +164,7 @@ export interface Db {
   passwordResetToken: Delegate<TokenRow>;
   magicLinkToken?: Delegate<MagicLinkRow>;
   workosWebhookEvent?: Delegate<WebhookEventRow>;
+  loginRuleVersion?: Delegate<{ id: number; version: number }>;
   $transaction<R>(fn: (tx: Db) => Promise<R>, options?: Args): Promise<R>;
 }
 

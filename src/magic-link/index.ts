@@ -15,13 +15,14 @@ import { MAGIC_LINK_RULES } from './rule.ts';
 import { MagicLinkSender } from './send.ts';
 import { MAGIC_LINK_STRATEGY, MagicLinkStrategy, type MagicLinkStrategyOptions } from './strategy.ts';
 import { MagicLinkTokens } from './tokens.ts';
+import { TokenPruner } from '../login/cleanup.ts';
 import { workosProvider } from './workos.ts';
 
 export const magicLinkMethod = defineMethod('magic-link', MAGIC_LINK_RULES, { messages: MAGIC_LINK_MESSAGES, failReasons: MAGIC_LINK_FAIL_REASONS, config: { key: 'magicLink', schema: magicLinkConfigSchema } }, (ctx) => {
   const stored = ctx.repos.tokens.magicLink;
   // The local provider cannot work without the MagicLinkToken model: refused at start-up, with the fix.
   const store = ctx.config.magicLink.provider === 'local' ? requireMagicLinkTokens(stored) : stored;
-  const tokens = store ? new MagicLinkTokens(store, ctx.now) : null;
+  const tokens = store ? new MagicLinkTokens(store, ctx.now, new TokenPruner(store, ctx, 'magic-link')) : null;
   const name = ctx.config.magicLink.provider;
   const provider = name === 'workos' ? workosProvider(ctx) : name === 'workos-magic-auth' ? magicAuthProvider(ctx) : localProvider(ctx, tokens!);
   const requests = new MagicLinkRequests(ctx, new MagicLinkSender(ctx, provider));

@@ -53,7 +53,7 @@ export function smsEnrollRoutes(enroll: Enrollment): Router {
     if (wait > 0) return throttled(req, res, gate, wait, typed);
     const factor = await flow.api.enrollSms(phone.data);
     if ('rejected' in factor) return render(req, res, gate, 400, errorMessages('mfa_phone_rejected'), typed);
-    enroll.begin(gate, { factorId: factor.id, type: 'sms', phoneNumber: phone.data });
+    await enroll.begin(gate, { factorId: factor.id, type: 'sms', phoneNumber: phone.data });
     await saveSession(req);
     await flow.sendSms(req, gate, factor.id, true);
     await sent(req, res);

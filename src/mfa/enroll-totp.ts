@@ -22,7 +22,7 @@ export function totpEnrollRoutes(enroll: Enrollment): Router {
     const issuer = gate.rule.totpOrganizationName || new URL(flow.ctx.config.baseUrl).hostname;
     const account = gate.user.email || gate.user.username;
     const factor = await flow.api.enrollTotp(issuer, account);
-    enroll.begin(gate, { factorId: factor.id, type: 'totp', totp: { secret: factor.secret, qrCode: factor.qrCode, issuer, account } });
+    await enroll.begin(gate, { factorId: factor.id, type: 'totp', totp: { secret: factor.secret, qrCode: factor.qrCode, issuer, account } });
     await saveSession(req);
     res.redirect(303, flow.url(req, 'enroll-totp'));
   }

@@ -46,14 +46,32 @@ export class Enrollment {
   }
 
   /** A new enrollment replaces any other (and any challenge sent for it). */
-  begin(gate: Gate, enrollment: PendingEnrollment): void {
+  async begin(gate: Gate, enrollment: PendingEnrollment): Promise<void> {
+    await this.abandon(gate);
     gate.pending.enrollment = enrollment;
     delete gate.pending.challenge;
   }
 
+  /**
+   * Deletes at WorkOS the unverified factor an enrollment started and left (started again, or restarted), so that
+   * abandoned factors do not pile up there. Best effort: a failure is logged and never blocks the new enrollment.
+   */
+  private async abandon(gate: Gate): Promise<void> {
+    const old = gate.pending.enrollment;
+    if (!old) return;
+    delete gate.pending.enrollment;
+    try {
+      await this.flow.api.remove(old.factorId);
+    } catch (err) {
+      this.ctx.config.logger.warn(`express-workos-login: could not delete the abandoned, unverified ${old.type} factor of user ${gate.user.id} at WorkOS`, {
+        error: err instanceof Error ? err.message : String(err),
+      });
+    }
+  }
+
   /** Starts over on `page`: no enrollment and no challenge left in the half-login. */
   async restart(req: Request, res: Response, gate: Gate, page: MfaPage): Promise<void> {
-    delete gate.pending.enrollment;
+    await this.abandon(gate);
     delete gate.pending.challenge;
     await saveSession(req);
     res.redirect(303, this.flow.url(req, page));

@@ -11,6 +11,7 @@ import { LoginThrottle, Throttle } from '../http/rate-limit.ts';
 import { isLoginUnavailable } from '../rules/store.ts';
 import { NewPasswordRules, newPasswordBody } from './new-password.ts';
 import { hashToken, looksLikeToken, newToken } from './tokens.ts';
+import { TokenPruner } from '../login/cleanup.ts';
 
 export function passwordResetRoutes(ctx: Context): Router {
   const tokens = ctx.repos.tokens.passwordReset;
@@ -19,6 +20,7 @@ export function passwordResetRoutes(ctx: Context): Router {
   const resetByEmail = new Throttle(ctx.limiters('reset-email', limit), limit.points);
   const resetByIp = new Throttle(ctx.limiters('reset-ip', { ...limit, points: ipPoints }), ipPoints);
   const rules = new NewPasswordRules(ctx);
+  const pruner = new TokenPruner(tokens, ctx, 'password-reset');
   const usesPassword = (method: string) => ctx.flow.steps(method)?.first === 'password';
 
   async function sendResetLinks(req: Request, email: string): Promise<void> {
@@ -36,6 +38,7 @@ export function passwordResetRoutes(ctx: Context): Router {
       const { token, hash } = newToken();
       // A new link invalidates every older one.
       await tokens.issue({ userId: user.id, tokenHash: hash, expiresAt: new Date(ctx.now() + ctx.config.password.resetTtlSeconds * 1000) });
+      await pruner.afterIssue();
       ctx.events.emit('sendPasswordReset', { user: publicUser(user), link: `${ctx.config.baseUrl}${req.baseUrl}/reset/${token}/` });
     }
   }

@@ -1,6 +1,7 @@
 // The `sso` config section (methods sso, GoogleOAuth, MicrosoftOAuth): state lifetime, the callback URL, JIT, and the
 // Directory Sync webhook.
 import { z } from 'zod';
+import { limitSchema } from '../core/limit.ts';
 
 export const ssoConfigSchema = z
   .object({
@@ -19,6 +20,8 @@ export const ssoConfigSchema = z
     webhookSecret: z.string().min(1).optional(),
     /** How old a webhook's signature may be, in seconds (the SDK's default is 180). */
     webhookToleranceSeconds: z.number().int().min(30).max(3600).default(180),
+    /** SSO callbacks per client IP (each one costs a WorkOS call), then a 429 page until the block ends. */
+    callbackLimit: limitSchema.default({ points: 30, durationSeconds: 60, blockSeconds: 60 }),
   })
   .strict()
   .prefault({});

@@ -15,6 +15,7 @@ export const SSO_MESSAGES = {
   sso_idp_initiated_disabled: 'IdP-initiated login is not enabled for your organization. Please log in from this site instead.',
   sso_account_disabled: 'Your account is disabled. Please contact your administrator.',
   sso_identity_conflict: 'This sign-in cannot be linked to an account automatically. Please contact your administrator.',
+  sso_callback_throttled: 'Too many sign-in attempts from your network. Please wait a minute and try again.',
   sso_username_taken: 'We could not create your account because its username is already taken. Please contact your administrator.',
 } as const;
 
@@ -29,5 +30,6 @@ export const SSO_FAIL_REASONS = {
   sso_idp_initiated_disabled: 'IdP-initiated login for a rule that does not allow it.',
   sso_account_disabled: 'The account is disabled (SSO never re-enables it).',
   sso_identity_conflict: 'The profile cannot be tied to one account safely (ambiguous email, another identity, username taken).',
+  sso_callback_throttled: 'Too many SSO callbacks from one client IP (`sso.callbackLimit`); the callback was not processed.',
   sso_link_refused: "First SSO login of an existing account found by email, under a rule that does not link existing accounts by email (`linkExistingByEmail`).",
 } as const;

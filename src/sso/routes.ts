@@ -1,7 +1,9 @@
 // GET callback/sso/: the SSO strategy decides; a login continues through the shared flow (SSO completes it: the
 // IdP owns MFA), and every refusal is a message on the login page (400/403) and a `loginFailed` event.
 import { Router, type Request, type RequestHandler, type Response } from 'express';
-import type { Context } from '../context.ts';
+import { clientIp, type Context } from '../context.ts';
+import { Throttle } from '../http/rate-limit.ts';
+import { messageFor } from '../errors.ts';
 import { reportLoginFailure } from '../http/audit.ts';
 import { renderLoginPage } from '../login/page.ts';
 import type { CallbackResult } from './callback.ts';
@@ -19,6 +21,23 @@ export function ssoRoutes(ctx: Context): Router {
     renderLoginPage(ctx, req, res, { step: 'username', username: pending?.typed ?? '', next: pending?.next ?? home }, { status: r.status, errors: [r.code], extra });
   }
 
+  const limit = ctx.config.sso.callbackLimit;
+  const perIp = new Throttle(ctx.limiters('sso-callback-ip', limit), limit.points);
+
+  // Counted before the code is redeemed: a flood of callbacks (forged or replayed) never reaches WorkOS.
+  const throttled: RequestHandler = (req, res, nextFn) => {
+    perIp
+      .attempt(clientIp(req))
+      .then((wait) => {
+        if (wait === 0) return nextFn();
+        reportLoginFailure(ctx, req, { typed: '', user: null, rule: null, reason: 'sso_callback_throttled' });
+        ctx.config.logger.warn('express-workos-login: SSO callback refused: too many from one client IP', { retryAfterSeconds: wait });
+        res.set('Retry-After', String(wait));
+        ctx.renderer.render(req, res, 'error', { heading: 'Too many sign-in attempts', error_message: messageFor('sso_callback_throttled') }, { status: 429 });
+      })
+      .catch(nextFn);
+  };
+
   const callback: RequestHandler = (req, res, nextFn) => {
     ctx.passport.authenticate(SSO_STRATEGY, { session: false }, (err: unknown, _user: unknown, result?: CallbackResult) => {
       if (err) return nextFn(err);
@@ -29,5 +48,5 @@ export function ssoRoutes(ctx: Context): Router {
     })(req, res, nextFn);
   };
 
-  return Router().get('/callback/sso', callback);
+  return Router().get('/callback/sso', throttled, callback);
 }

@@ -128,7 +128,7 @@ describe('docs/upgrading.md', () => {
 
   it('LOGIN_FAIL_REASONS explains every reason, and they are the reasons of 0.1 plus the ones the page names', () => {
     const reasons0_1 = ['invalid_credentials', 'throttled', 'method_not_allowed', 'no_rule', 'second_factor_failed', 'link_invalid', 'sso_state_invalid', 'sso_idp_error', 'sso_code_invalid', 'sso_profile_mismatch', 'sso_email_mismatch', 'sso_not_provisioned', 'sso_idp_initiated_disabled', 'sso_account_disabled', 'sso_identity_conflict'];
-    const added = ['sso_link_refused', 'code_invalid'];
+    const added = ['sso_link_refused', 'code_invalid', 'sso_callback_throttled'];
     expect(Object.keys(LOGIN_FAIL_REASONS).sort()).toEqual([...reasons0_1, ...added].sort());
     for (const reason of added) expect(docSection('docs/upgrading.md', '`loginFailed` reasons')).toContain(`\`${reason}\``);
     for (const meaning of Object.values(LOGIN_FAIL_REASONS)) expect(meaning.length).toBeGreaterThan(10);
