@@ -33,6 +33,37 @@ export interface AuditContext {
   userAgent: string;
 }
 
+/** Who made an admin change: a user in the admin UI, the CLI (the operating-system user), or code through the API. */
+export type AdminActor =
+  | { type: 'user'; id: number; username: string; ip?: string; userAgent?: string }
+  | { type: 'cli'; name: string }
+  | { type: 'api'; name?: string };
+
+/** What an admin change did. */
+export type AdminAction =
+  | 'rule.create'
+  | 'rule.update'
+  | 'rule.delete'
+  | 'rule.move'
+  | 'user.resetMfa'
+  | 'user.unlinkSso'
+  | 'user.endSessions'
+  | 'user.deactivate'
+  | 'user.reactivate';
+
+/** An audit record of one change made through `login.rules`, `login.users`, the admin UI or the CLI. */
+export interface AdminChange {
+  actor: AdminActor;
+  action: AdminAction;
+  target: { type: 'rule' | 'user'; id: number; name: string };
+  /** The changed fields before and after (all of them for a create or delete); never a secret. */
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+  at: Date;
+  /** Set when the change was part of a larger one: `import` (a rules import) or `move` (a reorder shifting other rules). */
+  via?: 'import' | 'move';
+}
+
 export interface WorkosLoginEvents {
   /** A user was created just in time from an SSO profile (after the transaction committed). */
   userCreated: { user: PublicUser; profile: SsoProfile; rule: RuleRef };
@@ -56,6 +87,8 @@ export interface WorkosLoginEvents {
   mfaEnrolled: AuditContext & { user: PublicUser; factor: { id: number; type: 'totp' | 'sms' }; rule: RuleRef | null };
   /** `resetMfa` removed a user's factors and recovery codes and ended their sessions. */
   mfaReset: { user: PublicUser; factorsRemoved: number; recoveryCodesRemoved: number };
+  /** A rule or a user was changed through the admin API, UI or CLI (after the change was written). */
+  adminChange: AdminChange;
 }
 
 export type WorkosLoginEventName = keyof WorkosLoginEvents;

@@ -143,15 +143,18 @@ export class RuleStore implements RuleSource {
     this.invalidate();
   }
 
-  /** Validates a rule as `create` would (or `update` of rule `exceptId`), without saving it. */
-  async validate(input: LoginRuleInput, exceptId?: number): Promise<Extract<ReturnType<typeof parseRuleInput>, { ok: true }>['value']> {
+  /**
+   * Validates a rule as `create` would (or `update` of rule `exceptId`), without saving it. `clashes: false` skips
+   * the check against other rules' names and priorities (an import checks them against the imported set).
+   */
+  async validate(input: LoginRuleInput, exceptId?: number, options: { clashes?: boolean } = {}): Promise<Extract<ReturnType<typeof parseRuleInput>, { ok: true }>['value']> {
     const parsed = parseRuleInput(input, this.catalog);
     if (!parsed.ok) throw new RuleValidationError(parsed.issues);
     const value = parsed.value;
     const { hasMfa: _m, hasSso: _s, ...where } = value.lookupAttributes;
     const issues: RuleIssue[] = [];
     // Name the clashing field; the unique constraints (mapped in `write`) still catch races.
-    const clashes = await this.rows.clashing(value.name, value.priority, exceptId);
+    const clashes = options.clashes === false ? [] : await this.rows.clashing(value.name, value.priority, exceptId);
     if (clashes.some((r) => r.name === value.name)) issues.push({ path: 'name', message: `a rule named "${value.name}" already exists` });
     if (clashes.some((r) => r.priority === value.priority)) issues.push({ path: 'priority', message: `another rule already has priority ${value.priority}` });
     if (Object.keys(where).length > 0) {
@@ -187,7 +190,7 @@ export class RuleStore implements RuleSource {
   }
 }
 
-function rowToInput(row: LoginRuleRow): Record<string, unknown> {
+export function rowToInput(row: LoginRuleRow): Record<string, unknown> {
   return {
     name: row.name,
     method: row.method,
@@ -205,7 +208,7 @@ function rowToInput(row: LoginRuleRow): Record<string, unknown> {
   };
 }
 
-function inputToData(v: Extract<ReturnType<typeof parseRuleInput>, { ok: true }>['value']): LoginRuleData {
+export function inputToData(v: Extract<ReturnType<typeof parseRuleInput>, { ok: true }>['value']): LoginRuleData {
   return {
     name: v.name,
     method: v.method,

@@ -82,6 +82,7 @@ describe('README', () => {
       resetMfa: true,
       explain: true,
       rules: true,
+      users: true,
       on: true,
       off: true,
       events: true,
@@ -144,6 +145,7 @@ describe('README', () => {
       mfaReset: true,
       logout: true,
       passwordChanged: true,
+      adminChange: true,
     } satisfies Record<WorkosLoginEventName, true>;
     const rows = firstColumn(docSection('README.md', 'Events')).map((names) => names[0]!);
     expect(rows.sort()).toEqual(Object.keys(events).sort());

@@ -86,6 +86,7 @@ const LOGGED_EVENTS = [
   'passwordChanged',
   'mfaEnrolled',
   'mfaReset',
+  'adminChange',
 ] as const satisfies readonly (keyof WorkosLoginEvents)[];
 
 export interface TestApp {
