@@ -87,19 +87,19 @@ export function requireRecentAuth(ctx: Context): RequestHandler {
     flash(req, 'info', 'Please confirm it is you before this change.');
     await saveSession(req);
     // Back to the page the form was on (same origin only), then the person submits again.
-    const back = safeAdminPath(req.get('referer'), req) ?? `${adminBase(req)}/`;
+    const back = safeAdminPath(req.get('referer'), req, ctx.config.baseUrl) ?? `${adminBase(req)}/`;
     res.redirect(303, `${adminBase(req)}/reauth/?next=${encodeURIComponent(back)}`);
   };
 }
 
 /** A path under the admin's mount, from a same-host Referer or a `next` path; undefined for anything else. */
-export function safeAdminPath(value: string | undefined, req: Request): string | undefined {
+export function safeAdminPath(value: string | undefined, req: Request, publicOrigin?: string): string | undefined {
   if (!value) return undefined;
   let path = value;
   if (!value.startsWith('/')) {
     try {
       const url = new URL(value);
-      if (url.host !== req.get('host')) return undefined;
+      if (url.origin !== publicOrigin && url.host !== req.get('host')) return undefined;
       path = url.pathname + url.search;
     } catch {
       return undefined;

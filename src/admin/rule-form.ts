@@ -42,6 +42,8 @@ export function fieldOf(path: string): string {
 
 export interface FormFieldView extends RuleFormField {
   id: string;
+  /** The ids of its error, warning and help texts, for `aria-describedby`. */
+  describedBy: string;
   value: string;
   checked: boolean;
   errors: string[];
@@ -82,13 +84,22 @@ export function ruleFormView(
         labels.set(field.name, field.label);
         const value = values.typed ? (values.typed[field.name] ?? '') : fieldToText(field.kind, values.rule?.[field.name]);
         const mine = (list: readonly RuleIssue[]) => list.filter((i) => fieldOf(i.path) === field.name).map(messageFor);
+        const id = `id_${field.name}`;
+        const fieldErrors = mine(errors);
+        const fieldWarnings = mine(warnings);
+        const describedBy = [
+          ...fieldErrors.map((_, i) => `${id}_error${i + 1}`),
+          ...fieldWarnings.map((_, i) => `${id}_warning${i + 1}`),
+          ...(field.help ? [`${id}_hint`] : []),
+        ].join(' ');
         return {
           ...field,
-          id: `id_${field.name}`,
+          id,
+          describedBy,
           value,
           checked: field.kind === 'boolean' && (values.typed ? value !== '' : values.rule?.[field.name] === true),
-          errors: mine(errors),
-          warnings: mine(warnings),
+          errors: fieldErrors,
+          warnings: fieldWarnings,
         };
       }),
     };

@@ -52,7 +52,7 @@ export function userRoutes(ctx: Context, users: UserAdmin): Router {
       if (err instanceof NotFoundError) throw new LoginError('not_found', 404, { cause: err });
       throw err;
     }
-    ctx.renderer.render(req, res, 'admin_user', { base: adminBase(req), details, me: adminUser(req).id === details.user.id });
+    ctx.renderer.render(req, res, 'admin_user', { base: adminBase(req), details, u: details.user, me: adminUser(req).id === details.user.id });
   };
 
   return Router()
