@@ -47,6 +47,7 @@ export function planMove(rows: readonly Placed[], id: number, target: MoveTarget
   const priority = freePriority(prev?.priority, next?.priority);
   if (priority !== null) return { ok: true, changes: [{ id, from: moving.priority, to: priority }] };
   if (!prev) return { ok: false, path: 'id', message: `no free priority is left before the first rule (${MIN_PRIORITY})` };
+  if (prev.priority + 1 > MAX_PRIORITY) return { ok: false, path: 'id', message: `no free priority is left after the last rule (${MAX_PRIORITY})` };
   // No room: take the priority just after the previous rule and push the following ones up until there is a gap.
   const changes: PriorityChange[] = [{ id, from: moving.priority, to: prev.priority + 1 }];
   let last = prev.priority + 1;

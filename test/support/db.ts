@@ -17,6 +17,8 @@ export type TestPrisma = InstanceType<typeof SqliteClient>;
 export interface TestDb {
   prisma: TestPrisma;
   provider: 'sqlite' | 'postgres';
+  /** The PostgreSQL schema of this database (raw SQL must name it: the client sets it only for its own queries). */
+  schema?: string;
   /** A second, independent client on the same database (a second app instance). */
   newClient(): TestPrisma;
   close(): Promise<void>;
@@ -82,6 +84,7 @@ async function createPostgres(url: string): Promise<TestDb> {
   return {
     prisma,
     provider: 'postgres',
+    schema,
     newClient,
     async close() {
       await Promise.all(clients.map((c) => c.$disconnect()));
