@@ -11,6 +11,8 @@ export interface ParsedForm {
   errors: RuleIssue[];
 }
 
+const STAND_INS: Record<RuleFormField['kind'], unknown> = { text: '', choice: '', integer: 0, boolean: false, list: [], json: {} };
+
 /** A posted rule form as rule input. Unchecked boxes are false; everything else comes as text. */
 export function parseRuleForm(catalog: RuleCatalog, body: Record<string, unknown>): ParsedForm {
   const input: Record<string, unknown> = {};
@@ -23,7 +25,11 @@ export function parseRuleForm(catalog: RuleCatalog, body: Record<string, unknown
       typed[field.name] = text;
       const parsed = fieldFromText(field.kind, field.kind === 'boolean' ? (text ? 'true' : 'false') : text);
       if (parsed.ok) input[field.name] = parsed.value;
-      else errors.push({ path: field.name, message: parsed.message });
+      else {
+        errors.push({ path: field.name, message: parsed.message });
+        // A stand-in lets the rule's other checks run, so one round shows every problem; its own errors are dropped.
+        input[field.name] = STAND_INS[field.kind];
+      }
     }
   }
   return { input, typed, errors };

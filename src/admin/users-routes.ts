@@ -89,6 +89,8 @@ export function userRoutes(ctx: Context, users: UserAdmin): Router {
       '/admin/users/:id/deactivate',
       recent,
       action(async (req, userId) => {
+        // Locking oneself out of the admin is never what was meant.
+        if (adminUser(req).id === userId) return 'You cannot deactivate your own account here.';
         await users.deactivate(userId, { actor: actorOf(req) });
         return 'The user was deactivated and their sessions ended.';
       }),
