@@ -17,6 +17,8 @@ export type TestPrisma = InstanceType<typeof SqliteClient>;
 export interface TestDb {
   prisma: TestPrisma;
   provider: 'sqlite' | 'postgres';
+  /** The URL a host would put in DATABASE_URL for this database (PostgreSQL: with `?schema=`). */
+  url: string;
   /** The PostgreSQL schema of this database (raw SQL must name it: the client sets it only for its own queries). */
   schema?: string;
   /** A second, independent client on the same database (a second app instance). */
@@ -57,6 +59,7 @@ function createSqlite(): TestDb {
   return {
     prisma,
     provider: 'sqlite',
+    url: `file:${file}`,
     newClient,
     async close() {
       await Promise.all(clients.map((c) => c.$disconnect()));
@@ -85,6 +88,7 @@ async function createPostgres(url: string): Promise<TestDb> {
     prisma,
     provider: 'postgres',
     schema,
+    url: `${url}${url.includes('?') ? '&' : '?'}schema=${schema}`,
     newClient,
     async close() {
       await Promise.all(clients.map((c) => c.$disconnect()));
