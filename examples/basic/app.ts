@@ -32,6 +32,8 @@ export function createExampleApp(options: ExampleOptions): { app: Express; login
     templateDirs: [new URL('./views', import.meta.url).pathname],
     // With WorkOS (or the emulator) WorkOS emails magic links itself; without it the demo "sends" them below.
     magicLink: { sendCustomEmail: false },
+    // The login admin at /accounts/admin/, for `admin` (the demo's only staff member).
+    admin: { enabled: true, allow: (user) => user.username === 'admin' && user.isStaff },
   });
   const deliver = options.deliver ?? ((kind, to, link) => console.log(`[demo mail] ${kind} for ${to}: ${link}`));
   login.on('sendPasswordReset', ({ user, link }) => deliver('password-reset', user.email, link));
@@ -43,6 +45,7 @@ export function createExampleApp(options: ExampleOptions): { app: Express; login
   login.on('loginFailed', ({ username, reason, ip }) => console.warn(`[audit] login failed for ${JSON.stringify(username)} (${reason}) from ${ip}`));
   login.on('userCreated', ({ user, profile, rule }) => console.log(`[audit] ${user.username} was created just in time by "${rule.name}" (${profile.connection_type})`));
   login.on('mfaEnrolled', ({ user, factor }) => console.log(`[audit] ${user.username} turned on two-step verification (${factor.type})`));
+  login.on('adminChange', ({ actor, action, target }) => console.log(`[audit] ${action} ${target.type} "${target.name}" by ${actor.type === 'user' ? actor.username : actor.type}`));
 
   const app = express();
   app.use(session(recommendedSessionOptions({ secret: options.sessionSecret, store: options.sessionStore, baseUrl: options.baseUrl })));
@@ -61,7 +64,7 @@ export function createExampleApp(options: ExampleOptions): { app: Express; login
         'Your profile',
         `<dl><dt>Username</dt><dd>${escape(u.username)}</dd><dt>Email</dt><dd>${escape(u.email)}</dd>
          <dt>Name</dt><dd>${escape(`${u.firstName} ${u.lastName}`.trim() || '—')}</dd></dl>
-         <p><a href="/accounts/password_change/">Change password</a></p>
+         <p><a href="/accounts/password_change/">Change password</a>${u.username === 'admin' ? ' · <a href="/accounts/admin/">Login admin</a>' : ''}</p>
          <form method="post" action="/accounts/logout/"><input type="hidden" name="_csrf" value="${escape(login.csrfToken(req))}"><button type="submit">Log out</button></form>`,
       ),
     );

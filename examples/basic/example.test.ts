@@ -18,6 +18,18 @@ describe('example app', () => {
     expect(rules.map((r) => r.method)).toEqual(['mfa', 'magic', 'sso', 'sso', 'GoogleOAuth', 'MicrosoftOAuth', 'password']);
   });
 
+  it('the login admin is enabled for admin, and for no one else', async () => {
+    const admin = demo.agent();
+    expect((await post(admin, '/accounts/login/', { username: 'admin', password: DEMO_PASSWORD })).status).toBe(303);
+    expect((await admin.get('/accounts/profile/')).text).toContain('<a href="/accounts/admin/">Login admin</a>');
+    const page = await admin.get('/accounts/admin/');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Foo Corp SAML');
+    const pat = demo.agent();
+    await post(pat, '/accounts/login/', { username: 'pat', password: DEMO_PASSWORD });
+    expect((await pat.get('/accounts/admin/')).status).toBe(403);
+  });
+
   it('password login, failure, reset by link, change, logout', async () => {
     const agent = demo.agent();
     const failed = await post(agent, '/accounts/login/', { username: 'pat', password: 'wrong' });

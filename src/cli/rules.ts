@@ -10,7 +10,7 @@ import { MFA_RULES } from '../mfa/rule.ts';
 import { PASSWORD_RULES } from '../password/rule.ts';
 import { SSO_RULES } from '../sso/rule.ts';
 import type { ImportResult, MoveTarget, StoredRule } from '../rules/admin-api.ts';
-import { COMMON_HELP, guarded, parse, ruleId, UsageError, withLogin, type CommandIo, type RunContext } from './shared.ts';
+import { CliError, COMMON_HELP, guarded, parse, ruleId, UsageError, withLogin, type CommandIo, type RunContext } from './shared.ts';
 
 // The built-in methods' pure declarations (what src/methods.ts mounts), so --help loads no server code.
 const catalog = ruleCatalog([PASSWORD_RULES, MFA_RULES, MAGIC_LINK_RULES, SSO_RULES]);
@@ -60,6 +60,9 @@ const HELP: Record<string, string> = {
   explain: 'Usage: express-workos-login rules explain <username> [--json]\n\nWhich rule applies to a username or email address, why, and every rule tried.',
   preview: `Usage: express-workos-login rules preview [field options] [--file draft.json] [--id <id>] [--json]\n\nWhich active users a draft rule would catch if saved (nothing is saved): how many, the first 20,\nand who would move from which rule. With --id, the draft is an edit of that rule (the given fields over it).\n\n${fieldHelp()}`,
 };
+
+/** The `rules` commands (for the docs' test). */
+export const RULES_COMMANDS: readonly string[] = Object.keys(HELP);
 
 export async function runRulesCommand(argv: readonly string[], io: CommandIo): Promise<number> {
   const [sub, ...rest] = argv;
@@ -119,10 +122,10 @@ function readJsonFile(file: string): unknown {
   try {
     text = readFileSync(file === '-' ? 0 : file, 'utf8');
   } catch (err) {
-    throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new CliError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   const parsed = fieldFromText('json', text);
-  if (!parsed.ok) throw new UsageError(`${file} ${parsed.message}`);
+  if (!parsed.ok) throw new CliError(`${file} ${parsed.message}`);
   return parsed.value;
 }
 

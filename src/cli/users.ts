@@ -79,6 +79,9 @@ const COMMANDS: Record<string, Handler> = {
   },
 };
 
+/** The `users` commands (for the docs' test). */
+export const USERS_COMMANDS: readonly string[] = Object.keys(HELP);
+
 export async function runUsersCommand(argv: readonly string[], io: CommandIo): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {

@@ -168,8 +168,8 @@ describe('rules', { timeout: 180_000 }, () => {
     expect(await rule('Other magic')).toBeNull();
 
     const notJson = await cli(t.db, ['rules', 'import', file('notjson.json', '{"version": 1, rules: []}')]);
-    expect(notJson.code).toBe(2);
-    expect(notJson.stderr).toMatch(/notjson\.json is not valid JSON: .+ \(line 1, column 15\)/);
+    expect(notJson.code).toBe(1);
+    expect(notJson.stderr).toMatch(/^error: \S+notjson\.json is not valid JSON: .+ \(line 1, column 16\)\n$/);
   });
 
   it('delete', async () => {
