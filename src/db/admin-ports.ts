@@ -22,10 +22,21 @@ export interface PreviewUserRow {
   email: string;
 }
 
+/**
+ * Narrows a bulk read to users a rule could apply to: any whose email contains one of `emailContains` (ignoring
+ * case), any that `wheres` match, any with an MFA factor (`withFactor`) or an SSO identity (`withIdentity`).
+ */
+export interface CandidateFilter {
+  emailContains: readonly string[];
+  wheres: readonly Readonly<Record<string, unknown>>[];
+  withFactor: boolean;
+  withIdentity: boolean;
+}
+
 /** Bulk reads for counting and previewing which users rules catch. Only active users (the config's filter) count. */
 export interface PreviewRows {
-  /** Active users with an id above `afterId`, in id order, at most `take`. */
-  activeUsers(afterId: number, take: number): Promise<PreviewUserRow[]>;
+  /** Active users with an id above `afterId` (only `candidates` when given), in id order, at most `take`. */
+  activeUsers(afterId: number, take: number, candidates?: CandidateFilter): Promise<PreviewUserRow[]>;
   countActive(): Promise<number>;
   /** Ids of users with at least one MFA factor. */
   usersWithFactor(): Promise<Set<number>>;

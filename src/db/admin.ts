@@ -1,10 +1,10 @@
 // The admin's reads and writes: bulk user reads for rule previews, support lookups of any user, and the rule writes
 // that touch many rows (reordering, imports), each in one transaction.
-import type { AdminRepositories, AdminRuleRows, AdminUserRows, IdentityDetails, PreviewRows, PreviewUserRow, RuleWrite } from './admin-ports.ts';
+import type { AdminRepositories, AdminRuleRows, AdminUserRows, CandidateFilter, IdentityDetails, PreviewRows, PreviewUserRow, RuleWrite } from './admin-ports.ts';
 import { guardRepository as guard } from './errors.ts';
 import { asDb, supportsInsensitiveMode, type Db, type FactorRow, type PrismaLike, type UserRow } from './types.ts';
 
-export type { AdminRepositories, AdminRuleRows, AdminUserRows, IdentityDetails, PreviewRows, PreviewUserRow, RuleWrite } from './admin-ports.ts';
+export type { AdminRepositories, AdminRuleRows, AdminUserRows, CandidateFilter, IdentityDetails, PreviewRows, PreviewUserRow, RuleWrite } from './admin-ports.ts';
 
 const byName = (names: readonly string[]) => names.map((name) => ({ name }));
 
@@ -40,17 +40,35 @@ class AdminRuleRepository implements AdminRuleRows {
 }
 
 class PreviewRepository implements PreviewRows {
+  private readonly insensitive: boolean;
+
   constructor(
     private readonly db: Db,
     private readonly activeUserFilter: Readonly<Record<string, unknown>>,
-  ) {}
+    prisma: PrismaLike,
+  ) {
+    this.insensitive = supportsInsensitiveMode(prisma);
+  }
 
   private active(where: Readonly<Record<string, unknown>>): Record<string, unknown> {
     return { AND: [where, this.activeUserFilter] };
   }
 
-  async activeUsers(afterId: number, take: number): Promise<PreviewUserRow[]> {
-    return (await this.db.user.findMany({ where: this.active({ id: { gt: afterId } }), select: { id: true, email: true }, orderBy: { id: 'asc' }, take })) as PreviewUserRow[];
+  async activeUsers(afterId: number, take: number, candidates?: CandidateFilter): Promise<PreviewUserRow[]> {
+    const where: Record<string, unknown>[] = [{ id: { gt: afterId } }];
+    if (candidates) {
+      // SQLite's LIKE already ignores ASCII case; PostgreSQL needs `insensitive`.
+      const contains = (text: string) => ({ email: { contains: text, ...(this.insensitive && { mode: 'insensitive' }) } });
+      where.push({
+        OR: [
+          ...candidates.emailContains.map(contains),
+          ...candidates.wheres,
+          ...(candidates.withFactor ? [{ mfaFactors: { some: {} } }] : []),
+          ...(candidates.withIdentity ? [{ ssoIdentities: { some: {} } }] : []),
+        ],
+      });
+    }
+    return (await this.db.user.findMany({ where: this.active({ AND: where }), select: { id: true, email: true }, orderBy: { id: 'asc' }, take })) as PreviewUserRow[];
   }
 
   countActive(): Promise<number> {
@@ -135,7 +153,7 @@ export function createAdminRepositories(prisma: PrismaLike, config: { activeUser
   const db = asDb(prisma);
   return {
     rules: guard(new AdminRuleRepository(db)),
-    preview: guard(new PreviewRepository(db, config.activeUserFilter)),
+    preview: guard(new PreviewRepository(db, config.activeUserFilter, prisma)),
     users: guard(new AdminUserRepository(db, prisma)),
   };
 }
