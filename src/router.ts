@@ -3,12 +3,12 @@
 import { join } from 'node:path';
 import express, { Router, type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
 import passport from 'passport';
+import { createAdminApi } from './admin/api.ts';
 import { adminRoutes } from './admin/index.ts';
 import { parseConfig, type ResolvedConfig, type WorkosLoginConfig } from './config.ts';
 import type { MethodModule, MethodRuntime } from './contract.ts';
 import type { Context } from './context.ts';
 import { ruleCatalog, type RuleCatalog } from './core/rules.ts';
-import { createAdminRepositories } from './db/admin.ts';
 import { createRepositories, databaseLimiters } from './db/index.ts';
 import { isDatabaseError } from './db/errors.ts';
 import { ConfigError, LoginError, NotFoundError } from './errors.ts';
@@ -28,9 +28,9 @@ import { passwordMethod } from './password/index.ts';
 import { ssoMethod } from './sso/index.ts';
 import { PasswordHasher } from './password/hash.ts';
 import type { PasswordStrategy, PasswordStrategyOptions } from './password/strategy.ts';
-import { RuleAdmin } from './rules/admin-api.ts';
+import type { RuleAdmin } from './rules/admin-api.ts';
 import type { Explanation } from './rules/store.ts';
-import { UserAdmin } from './users/admin-api.ts';
+import type { UserAdmin } from './users/admin-api.ts';
 import type { WorkosSsoStrategy, WorkosSsoStrategyOptions } from './sso/strategy.ts';
 import { WorkosGateway } from './workos/client.ts';
 
@@ -114,8 +114,9 @@ export function workosLogin(input: WorkosLoginConfig, options: WorkosLoginOption
     // Two modules claiming one rule method or field: a start-up mistake like any bad option.
     throw ConfigError.of([`methods: ${(err as Error).message}`]);
   }
-  const admin = createAdminRepositories(config.prisma, config);
-  const rules = new RuleAdmin(repos.rules, users, config.logger, catalog, now, admin, events);
+  // `login.rules` and `login.users`; the MFA module's reset is known once the modules are set up (below).
+  let mfaRuntime: MfaRuntime | undefined;
+  const { rules, users: userAdmin, admin } = createAdminApi({ config, repos, catalog, events, now, resetMfa: (userId) => mfaRuntime!.resetMfa(userId) });
   const renderer = new Renderer([...config.templateDirs, ...modules.flatMap((m) => (m.views ? [m.views] : []))], { notice: config.notice });
   const ctx = {
     config,
@@ -142,16 +143,7 @@ export function workosLogin(input: WorkosLoginConfig, options: WorkosLoginOption
     flow.register(module, runtime);
   }
   const runtimeOf = <R extends MethodRuntime>(module: MethodModule) => runtimes.get(module) as R;
-  const userAdmin = new UserAdmin({
-    users,
-    rows: admin.users,
-    rules,
-    events,
-    logger: config.logger,
-    now,
-    resetMfa: (userId) => runtimeOf<MfaRuntime>(mfaMethod).resetMfa(userId),
-    ...(config.admin.recentLogins && { recentLogins: config.admin.recentLogins }),
-  });
+  mfaRuntime = runtimeOf<MfaRuntime>(mfaMethod);
   const strategyOf = (module: MethodModule) => (options?: object) => runtimeOf(module).strategy!(options as never);
   const loadUser = loadUserMiddleware(ctx);
   const requireLogin = requireLoginMiddleware(loadUser, loginRequired(ctx, () => config.loginUrl));

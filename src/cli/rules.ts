@@ -5,15 +5,12 @@ import { readFileSync } from 'node:fs';
 import { fieldFromText, fieldToText, ruleFormFields, ruleFormGroups } from '../core/rule-form.ts';
 import { ruleCatalog, type LoginRuleInput } from '../core/rules.ts';
 import { RuleValidationError } from '../errors.ts';
-import { MAGIC_LINK_RULES } from '../magic-link/rule.ts';
-import { MFA_RULES } from '../mfa/rule.ts';
-import { PASSWORD_RULES } from '../password/rule.ts';
-import { SSO_RULES } from '../sso/rule.ts';
+import { BUILTIN_RULE_ENTRIES } from '../rule-entries.ts';
 import type { ImportResult, MoveTarget, StoredRule } from '../rules/admin-api.ts';
 import { CliError, COMMON_HELP, guarded, parse, ruleId, UsageError, withLogin, type CommandIo, type RunContext } from './shared.ts';
 
-// The built-in methods' pure declarations (what src/methods.ts mounts), so --help loads no server code.
-const catalog = ruleCatalog([PASSWORD_RULES, MFA_RULES, MAGIC_LINK_RULES, SSO_RULES]);
+// The built-in methods' pure declarations, so --help loads no server code.
+const catalog = ruleCatalog(BUILTIN_RULE_ENTRIES);
 const FIELDS = ruleFormFields(catalog);
 const flag = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 const FIELD_OPTIONS = Object.fromEntries(FIELDS.map((f) => [flag(f.name), { type: 'string' as const }]));
@@ -92,6 +89,7 @@ export async function runRulesCommand(argv: readonly string[], io: CommandIo): P
     // Parse the command line fully before touching the database.
     const fields = FIELD_COMMANDS.has(sub) ? fieldsFrom(v) : {};
     const document = sub === 'import' ? importDocument(positionals[0]) : undefined;
+    if (sub === 'move') moveTarget(v);
     return withLogin(values, io, (ctx) => COMMANDS[sub]!(ctx, positionals, v, fields, document));
   });
 }
@@ -131,6 +129,17 @@ function readJsonFile(file: string): unknown {
 
 type Handler = (ctx: RunContext, positionals: string[], values: Record<string, string | boolean | undefined>, fields: Partial<LoginRuleInput>, document?: unknown) => Promise<number>;
 
+/** Where `move` puts the rule, from exactly one of --before, --after and --to. */
+function moveTarget(v: Record<string, string | boolean | undefined>): MoveTarget {
+  const given = [v.before, v.after, v.to].filter((x) => x !== undefined).length;
+  if (given !== 1) throw new UsageError('give one of --before <id>, --after <id> or --to top|bottom|up|down');
+  if (typeof v.before === 'string') return { before: ruleId(v.before, '--before rule id') };
+  if (typeof v.after === 'string') return { after: ruleId(v.after, '--after rule id') };
+  const to = String(v.to);
+  if (!['top', 'bottom', 'up', 'down'].includes(to)) throw new UsageError(`--to: expected top, bottom, up or down, not "${to}"`);
+  return { to: to as 'top' | 'bottom' | 'up' | 'down' };
+}
+
 function importDocument(file: string | undefined): unknown {
   if (file === undefined) throw new UsageError('missing the file to import (- reads stdin)');
   return readJsonFile(file);
@@ -169,7 +178,7 @@ const warn = (ctx: RunContext, warnings: readonly { path: string; message: strin
 
 const COMMANDS: Record<string, Handler> = {
   async list(ctx) {
-    const [rules, usage] = await Promise.all([ctx.login.rules.stored(), ctx.login.rules.usage()]);
+    const [rules, usage] = await Promise.all([ctx.api.rules.stored(), ctx.api.rules.usage()]);
     const rows = rules.map((s) => ({ id: s.id, priority: s.rule.priority, name: s.rule.name, method: s.rule.method, enabled: s.rule.enabled, targets: targets(s.rule), users: s.issues ? null : (usage.counts.get(s.id) ?? 0), issues: s.issues }));
     return print(ctx, { rules: rows, activeUsers: usage.total, unmatched: usage.counts.get(null) ?? 0 }, () => [
       ...rows.map((r) => `#${r.id}\t${r.priority}\t${r.name}\t${r.method}${r.enabled ? '' : ' (disabled)'}\t${r.targets}\t${r.users === null ? 'broken' : `${r.users} user(s)`}`),
@@ -178,54 +187,48 @@ const COMMANDS: Record<string, Handler> = {
   },
 
   async show(ctx, [id]) {
-    const rule = await ctx.login.rules.show(ruleId(id));
+    const rule = await ctx.api.rules.show(ruleId(id));
     return print(ctx, rule, () => showLines(rule));
   },
 
   async add(ctx, _p, _v, fields) {
-    const checked = await ctx.login.rules.check(fields);
+    const checked = await ctx.api.rules.check(fields);
     // Every problem at once (the save itself would stop at the first kind).
     if (!checked.ok) throw new RuleValidationError(checked.errors);
-    const rule = await ctx.login.rules.create(fields as LoginRuleInput, { actor: ctx.actor });
+    const rule = await ctx.api.rules.create(fields as LoginRuleInput, { actor: ctx.actor });
     warn(ctx, checked.warnings);
-    return print(ctx, { rule: await ctx.login.rules.show(rule.id), warnings: checked.warnings }, () => [`Created rule #${rule.id} "${rule.name}" (${rule.method}, priority ${rule.priority}).`]);
+    return print(ctx, { rule: await ctx.api.rules.show(rule.id), warnings: checked.warnings }, () => [`Created rule #${rule.id} "${rule.name}" (${rule.method}, priority ${rule.priority}).`]);
   },
 
   async edit(ctx, [id], _v, fields) {
     const target = ruleId(id);
     if (Object.keys(fields).length === 0) throw new UsageError('give the fields to change (see --help)');
-    const checked = await ctx.login.rules.check(fields, { id: target });
+    const checked = await ctx.api.rules.check(fields, { id: target });
     if (!checked.ok) throw new RuleValidationError(checked.errors);
-    const rule = await ctx.login.rules.update(target, fields, { actor: ctx.actor });
+    const rule = await ctx.api.rules.update(target, fields, { actor: ctx.actor });
     warn(ctx, checked.warnings);
-    return print(ctx, { rule: await ctx.login.rules.show(rule.id), warnings: checked.warnings }, () => [`Updated rule #${rule.id} "${rule.name}".`]);
+    return print(ctx, { rule: await ctx.api.rules.show(rule.id), warnings: checked.warnings }, () => [`Updated rule #${rule.id} "${rule.name}".`]);
   },
 
   async delete(ctx, [id]) {
-    const rule = await ctx.login.rules.show(ruleId(id));
-    await ctx.login.rules.delete(rule.id, { actor: ctx.actor });
+    const rule = await ctx.api.rules.show(ruleId(id));
+    await ctx.api.rules.delete(rule.id, { actor: ctx.actor });
     return print(ctx, { deleted: { id: rule.id, name: rule.rule.name } }, () => [`Deleted rule #${rule.id} "${rule.rule.name}".`]);
   },
 
   async move(ctx, [id], v) {
-    const target: MoveTarget | undefined =
-      typeof v.before === 'string' ? { before: ruleId(v.before, '--before rule id') } : typeof v.after === 'string' ? { after: ruleId(v.after, '--after rule id') } : undefined;
-    const given = [v.before, v.after, v.to].filter((x) => x !== undefined).length;
-    if (given !== 1) throw new UsageError('give one of --before <id>, --after <id> or --to top|bottom|up|down');
-    const to = v.to as string | undefined;
-    if (to !== undefined && !['top', 'bottom', 'up', 'down'].includes(to)) throw new UsageError(`--to: expected top, bottom, up or down, not "${to}"`);
-    const moved = await ctx.login.rules.move(ruleId(id), target ?? { to: to as 'top' });
+    const moved = await ctx.api.rules.move(ruleId(id), moveTarget(v));
     return print(ctx, { moved }, () => (moved.length ? moved.map((m) => `Rule #${m.id} "${m.name}": priority ${m.from} → ${m.to}`) : ['Already there: nothing changed.']));
   },
 
   async export(ctx) {
-    ctx.io.out(JSON.stringify(await ctx.login.rules.export(), null, 2));
+    ctx.io.out(JSON.stringify(await ctx.api.rules.export(), null, 2));
     return 0;
   },
 
   async import(ctx, _p, v, _f, document) {
     const dryRun = v['dry-run'] === true;
-    const result = await ctx.login.rules.import(document, { dryRun, actor: ctx.actor });
+    const result = await ctx.api.rules.import(document, { dryRun, actor: ctx.actor });
     if (result.errors.length) {
       if (ctx.json) ctx.io.out(JSON.stringify(result, null, 2));
       ctx.io.err('error: the rules are not valid; nothing was imported:');
@@ -237,7 +240,7 @@ const COMMANDS: Record<string, Handler> = {
 
   async explain(ctx, [username]) {
     if (!username) throw new UsageError('missing the username');
-    const e = await ctx.login.rules.explain(username);
+    const e = await ctx.api.rules.explain(username);
     return print(ctx, e, () => [
       e.rule ? `Rule #${e.rule.id} "${e.rule.name}" (${e.rule.method}): ${e.reason}` : `No rule: ${e.reason}`,
       e.user ? `User #${e.user.id} ${e.user.username} <${e.user.email}>` : `"${username}" is not an active user.`,
@@ -249,7 +252,7 @@ const COMMANDS: Record<string, Handler> = {
   async preview(ctx, _p, v, fields) {
     const id = typeof v.id === 'string' ? ruleId(v.id, '--id rule id') : undefined;
     if (Object.keys(fields).length === 0) throw new UsageError('give the draft rule with --file draft.json or field options (see --help)');
-    const result = await ctx.login.rules.preview(fields, id === undefined ? {} : { id });
+    const result = await ctx.api.rules.preview(fields, id === undefined ? {} : { id });
     if (!result.ok) {
       if (ctx.json) ctx.io.out(JSON.stringify(result, null, 2));
       warn(ctx, result.warnings);

@@ -6,7 +6,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isDatabaseError } from '../db/errors.ts';
 import { NotFoundError, RuleValidationError, ConfigError } from '../errors.ts';
 import type { AdminActor, AdminChange } from '../events.ts';
-import type { WorkosLoginRouter } from '../router.ts';
+import type { AdminApi } from '../admin/api.ts';
 import { CliError, openHostDatabase } from './host-database.ts';
 
 export { CliError } from './host-database.ts';
@@ -62,18 +62,19 @@ export function auditLine(change: AdminChange): string {
 }
 
 export interface RunContext {
-  login: WorkosLoginRouter;
+  /** `login.rules` and `login.users`, as the app has them. */
+  api: AdminApi;
   actor: AdminActor;
   io: CommandIo;
   json: boolean;
 }
 
-/** Opens the host's database, builds the router on it, runs `fn`, and always disconnects. */
+/** Opens the host's database, builds the rules and users API on it, runs `fn`, and always disconnects. */
 export async function withLogin(values: { config?: string; schema?: string; json?: boolean }, io: CommandIo, fn: (ctx: RunContext) => Promise<number>): Promise<number> {
   const env = process.env;
-  const [db, { workosLogin }] = await Promise.all([openHostDatabase({ cwd: process.cwd(), config: values.config, schema: values.schema, env }), import('../router.ts')]);
+  const [db, { headlessAdminApi }] = await Promise.all([openHostDatabase({ cwd: process.cwd(), config: values.config, schema: values.schema, env }), import('../admin/api.ts')]);
   try {
-    const login = workosLogin({
+    const api = headlessAdminApi({
       prisma: db.prisma,
       // Not used by these commands (no links are sent), but required.
       baseUrl: env.BASE_URL && /^https?:\/\/[^/]+$/.test(env.BASE_URL) ? env.BASE_URL : 'http://localhost',
@@ -86,8 +87,8 @@ export async function withLogin(values: { config?: string; schema?: string; json
         ...(env.WORKOS_API_HTTPS && { https: env.WORKOS_API_HTTPS !== 'false' }),
       },
     });
-    login.on('adminChange', (change) => io.err(auditLine(change)));
-    return await fn({ login, actor: cliActor(env), io, json: values.json === true });
+    api.events.on('adminChange', (change) => io.err(auditLine(change)));
+    return await fn({ api, actor: cliActor(env), io, json: values.json === true });
   } finally {
     await db.prisma.$disconnect().catch(() => undefined);
   }

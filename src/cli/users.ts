@@ -35,7 +35,7 @@ const done = (ctx: RunContext, value: unknown, line: string): number => {
 
 const COMMANDS: Record<string, Handler> = {
   async show(ctx, user) {
-    const d = await ctx.login.users.get(user.id);
+    const d = await ctx.api.users.get(user.id);
     if (ctx.json) return done(ctx, d, '');
     const lines = [
       `User #${d.user.id} ${d.user.username} <${d.user.email}>${d.user.isActive ? '' : ' (inactive)'}`,
@@ -48,13 +48,13 @@ const COMMANDS: Record<string, Handler> = {
   },
 
   async 'reset-mfa'(ctx, user) {
-    const result = await ctx.login.users.resetMfa(user.id, { actor: ctx.actor });
+    const result = await ctx.api.users.resetMfa(user.id, { actor: ctx.actor });
     if (result.workosDeleteFailures) ctx.io.err(`warning: WorkOS could not delete ${result.workosDeleteFailures} factor(s); they no longer work here`);
     return done(ctx, result, `Reset MFA of ${user.username}: ${result.factorsRemoved} factor(s) and ${result.recoveryCodesRemoved} recovery code(s) removed, sessions ended.`);
   },
 
   async 'unlink-sso'(ctx, user, [key = '']) {
-    const removed = await ctx.login.users.unlinkSso(user.id, key, { actor: ctx.actor });
+    const removed = await ctx.api.users.unlinkSso(user.id, key, { actor: ctx.actor });
     if (removed.length === 0) {
       if (ctx.json) ctx.io.out(JSON.stringify({ error: { code: 'target_not_found', message: `${user.username} has no SSO identity of ${key}` } }, null, 2));
       ctx.io.err(`error: ${user.username} has no SSO identity of ${key}`);
@@ -64,17 +64,17 @@ const COMMANDS: Record<string, Handler> = {
   },
 
   async 'end-sessions'(ctx, user) {
-    await ctx.login.users.endSessions(user.id, { actor: ctx.actor });
+    await ctx.api.users.endSessions(user.id, { actor: ctx.actor });
     return done(ctx, { ended: true }, `Every session of ${user.username} ends at its next request.`);
   },
 
   async deactivate(ctx, user) {
-    await ctx.login.users.deactivate(user.id, { actor: ctx.actor });
+    await ctx.api.users.deactivate(user.id, { actor: ctx.actor });
     return done(ctx, { deactivated: true }, `Deactivated ${user.username}; their sessions ended.`);
   },
 
   async reactivate(ctx, user) {
-    await ctx.login.users.reactivate(user.id, { actor: ctx.actor });
+    await ctx.api.users.reactivate(user.id, { actor: ctx.actor });
     return done(ctx, { reactivated: true }, `Reactivated ${user.username}.`);
   },
 };
@@ -105,7 +105,7 @@ export async function runUsersCommand(argv: readonly string[], io: CommandIo): P
     if (sub === 'unlink-sso' && more.length === 0) throw new UsageError('missing the connection or organization id');
     if (more.length > (sub === 'unlink-sso' ? 1 : 0)) throw new UsageError(`unexpected argument "${more[sub === 'unlink-sso' ? 1 : 0]}"`);
     return withLogin(values, io, async (ctx) => {
-      const user = await ctx.login.users.find(name);
+      const user = await ctx.api.users.find(name);
       if (!user) throw new NotFoundError('user', name);
       return COMMANDS[sub]!(ctx, user, more);
     });

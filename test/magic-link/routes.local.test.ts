@@ -183,7 +183,8 @@ describe('magic link, local provider', () => {
       expect(await isLoggedIn(agent)).toBe(false);
       expect(t.events.of('loginFailed').at(-1)).toMatchObject({ user: { id: seed.ids.magic }, reason: 'method_not_allowed' });
     } finally {
-      await t.login.rules.update(seed.rules.magic, { name: 'Magic for magic.test', method: 'magic', priority: 10, emailRegex: '@magic\\.test$' });
+      // A partial update: the mfa-only field is cleared explicitly.
+      await t.login.rules.update(seed.rules.magic, { name: 'Magic for magic.test', method: 'magic', priority: 10, emailRegex: '@magic\\.test$', totpOrganizationName: '' });
     }
   });
 
