@@ -36,9 +36,13 @@ WorkOS calls (deleting MFA factors) use WORKOS_API_KEY and WORKOS_CLIENT_ID when
 /** A command-line mistake: usage is printed and the exit code is 2. */
 export class UsageError extends Error {}
 
-export function parse<O extends ParseArgsConfig['options']>(args: readonly string[], options: O) {
+/** The options every command takes, and a command's own (by name). */
+export type ParsedValues = { json?: boolean; help?: boolean; config?: string; schema?: string } & Record<string, string | boolean | undefined>;
+
+export function parse(args: readonly string[], options: ParseArgsConfig['options']): { values: ParsedValues; positionals: string[] } {
   try {
-    return parseArgs({ args: [...args], options: { ...COMMON_OPTIONS, ...options }, allowPositionals: true, strict: true });
+    const { values, positionals } = parseArgs({ args: [...args], options: { ...COMMON_OPTIONS, ...options }, allowPositionals: true, strict: true });
+    return { values: values as ParsedValues, positionals };
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
