@@ -2,7 +2,7 @@
 // superusers), through the normal rule-aware login; destructive actions need a password within the last 10 minutes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, createUser, csrf, csrfFrom, PASSWORD, passwordLogin, type Agent, type TestApp, type WorkosTestApp } from '../support/app.ts';
-import { MFA_RULE, mfaUser, passwordStep } from '../support/mfa.ts';
+import { enrollTotpUser, MFA_RULE, mfaUser, passwordStep, totpCode } from '../support/mfa.ts';
 
 const ADMIN = '/accounts/admin/';
 
@@ -185,6 +185,28 @@ describe('re-authentication for destructive actions', () => {
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe(ADMIN);
     expect(await t.prisma.loginRule.count({ where: { id: rule.id } })).toBe(0);
+  });
+
+  it('a current TOTP code works instead of the password, once', async () => {
+    await mfaUser(t, 'tom');
+    await t.prisma.user.update({ where: { username: 'tom' }, data: { isStaff: true } });
+    const { agent, secret } = await enrollTotpUser(t, 'tom');
+    t.clock.advance(11 * 60_000);
+    const target = (await t.prisma.user.findUniqueOrThrow({ where: { username: 'plain' } })).id;
+    const page = await agent.get(`${ADMIN}reauth/?next=${encodeURIComponent(`${ADMIN}users/${target}/`)}`);
+    expect(page.text).toContain('6-digit code from your authenticator app');
+    const token = csrfFrom(page.text);
+    const send = (code: string) => agent.post(`${ADMIN}reauth/`).type('form').send({ _csrf: token, action: 'code', code, next: `${ADMIN}users/${target}/` });
+    expect((await send('000000')).status).toBe(400);
+    const code = totpCode(t, secret);
+    const ok = await send(code);
+    expect(ok.status).toBe(303);
+    expect(ok.headers.location).toBe(`${ADMIN}users/${target}/`);
+    expect((await agent.post(`${ADMIN}users/${target}/end-sessions/`).type('form').send({ _csrf: token })).headers.location).toBe(`${ADMIN}users/${target}/`);
+    // The same code again, still within its 30 s step: refused.
+    const again = await send(code);
+    expect(again.status).toBe(400);
+    expect(again.text).toContain('That code is not right, or it was used already.');
   });
 
   it('the way back after re-authentication stays inside the admin (no open redirect)', async () => {
