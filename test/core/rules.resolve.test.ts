@@ -1,5 +1,6 @@
 // Rule resolution, pure: rules are built through parseRuleInput/toLoginRule and the database question
 // ("does this user match the rule's where?") is answered by a plain RuleProbe object given as input.
+// Threat: item 12 — priority order is deterministic (ties broken by id), a disabled rule never matches, and with no match no rule applies (fail closed).
 import { describe, expect, it } from 'vitest';
 import {
   parseRuleInput,
