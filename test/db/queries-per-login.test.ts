@@ -2,37 +2,20 @@
 // on the app's own client: the user with their MFA/SSO facts once per request, and the lastLogin update. More rules
 // (regex-only) must not cost more queries.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, createUser, csrf, PASSWORD, type Agent, type TestApp } from '../support/app.ts';
-import { createTestDb, type TestDb } from '../support/db.ts';
+import { createUser, type Agent, type TestApp } from '../support/app.ts';
+import { createCountingApp, type CountingApp } from '../support/queries.ts';
 
-let db: TestDb;
+let app: CountingApp;
 let t: TestApp;
-const queries: string[] = [];
+const login = (agent: Agent) => app.login(agent, 'pat');
+const counting = (fn: () => Promise<unknown>) => app.counting(fn);
 
 beforeAll(async () => {
-  db = await createTestDb();
-  const counted = { ...db, prisma: db.newClient({ onQuery: (sql) => queries.push(sql) }) };
-  t = await createTestApp({ db: counted, rules: [{ name: 'Everyone', method: 'password', priority: 10_000, emailRegex: '.*' }] });
+  app = await createCountingApp({ rules: [{ name: 'Everyone', method: 'password', priority: 10_000, emailRegex: '.*' }] });
+  t = app.t;
   await createUser(t.prisma, { username: 'pat' });
 });
-afterAll(async () => {
-  await t.close();
-  await db.close();
-});
-
-/** Statements sent while `fn` runs. */
-async function counting(fn: () => Promise<unknown>): Promise<string[]> {
-  const start = queries.length;
-  await fn();
-  return queries.slice(start);
-}
-
-async function login(agent: Agent): Promise<{ step1: string[]; step2: string[] }> {
-  const token = await csrf(agent);
-  const step1 = await counting(() => agent.post('/accounts/login/').type('form').send({ _csrf: token, username: 'pat' }).expect(200));
-  const step2 = await counting(() => agent.post('/accounts/login/').type('form').send({ _csrf: token, username: 'pat', password: PASSWORD }).expect(303));
-  return { step1, step2 };
-}
+afterAll(() => app.close());
 
 describe('queries per password login (rules cached)', () => {
   it('step 1 reads the user once; step 2 reads the user once and updates lastLogin: 3 in all', async () => {

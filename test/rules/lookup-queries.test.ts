@@ -1,12 +1,13 @@
 // Lookup-attribute rules cost no query per rule: a login answers them in memory from the user it read, plus at
 // most one read of the relations the filters name. Counted through Prisma's query events on the app's own client.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, createUser, csrf, PASSWORD, type Agent, type TestApp } from '../support/app.ts';
-import { createTestDb, type TestDb } from '../support/db.ts';
+import { createUser, type Agent, type TestApp } from '../support/app.ts';
+import { createCountingApp, type CountingApp } from '../support/queries.ts';
 
-let db: TestDb;
+let app: CountingApp;
 let t: TestApp;
-const queries: string[] = [];
+const login = (agent: Agent) => app.login(agent, 'pat');
+const counting = (fn: () => Promise<unknown>) => app.counting(fn);
 
 /** 19 lookup rules that do not match pat (so each one is reached), of the shapes hosts write. */
 const LOOKUPS: Record<string, unknown>[] = [
@@ -23,9 +24,8 @@ const LOOKUPS: Record<string, unknown>[] = [
 ];
 
 beforeAll(async () => {
-  db = await createTestDb();
-  const counted = { ...db, prisma: db.newClient({ onQuery: (sql) => queries.push(sql) }) };
-  t = await createTestApp({ db: counted, rules: [{ name: 'Everyone', method: 'password', priority: 10_000, emailRegex: '.*' }] });
+  app = await createCountingApp({ rules: [{ name: 'Everyone', method: 'password', priority: 10_000, emailRegex: '.*' }] });
+  t = app.t;
   await createUser(t.prisma, { username: 'pat', groups: ['pat-team'] });
   for (let i = 0; i < 6; i++) await t.prisma.group.create({ data: { name: `team-${i}` } });
   expect(LOOKUPS).toHaveLength(19);
@@ -33,23 +33,7 @@ beforeAll(async () => {
   for (const [i, where] of LOOKUPS.entries()) await t.login.rules.create({ name: `lookup ${i}`, method: 'password', priority: 100 + i, lookupAttributes: where });
   expect(await t.login.rules.list()).toHaveLength(100);
 });
-afterAll(async () => {
-  await t.close();
-  await db.close();
-});
-
-async function counting(fn: () => Promise<unknown>): Promise<string[]> {
-  const start = queries.length;
-  await fn();
-  return queries.slice(start);
-}
-
-async function login(agent: Agent): Promise<{ step1: string[]; step2: string[] }> {
-  const token = await csrf(agent);
-  const step1 = await counting(() => agent.post('/accounts/login/').type('form').send({ _csrf: token, username: 'pat' }).expect(200));
-  const step2 = await counting(() => agent.post('/accounts/login/').type('form').send({ _csrf: token, username: 'pat', password: PASSWORD }).expect(303));
-  return { step1, step2 };
-}
+afterAll(() => app.close());
 
 describe('queries per password login with 100 rules, 19 of them lookup rules (rules cached)', () => {
   it('each step reads the user and, once, the relations the filters name: never one query per rule', async () => {
