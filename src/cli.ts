@@ -30,6 +30,14 @@ const COMMANDS: Record<string, Command> = {
     summary: 'run a local WorkOS emulator',
     run: async (args) => (await import('./emulator/command.ts')).runEmulatorCommand(args, io, interrupted()),
   },
+  rules: {
+    summary: 'list, show, add, edit, delete, move, export, import, explain and preview login rules',
+    run: async (args) => (await import('./cli/rules.ts')).runRulesCommand(args, io),
+  },
+  users: {
+    summary: "show a user; reset their MFA, unlink an SSO identity, end their sessions, (de)activate them",
+    run: async (args) => (await import('./cli/users.ts')).runUsersCommand(args, io),
+  },
 };
 
 function usage(): string {

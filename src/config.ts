@@ -2,6 +2,7 @@
 // is reported with its key path; the caller's object is never written to.
 import { existsSync, statSync } from 'node:fs';
 import { z } from 'zod';
+import { adminConfigSchema } from './admin/config.ts';
 import { ConfigError } from './errors.ts';
 import { backoffLimitSchema, limitSchema } from './core/limit.ts';
 import { isSafeNextPath } from './core/next-url.ts';
@@ -57,6 +58,8 @@ export const configSchema = z
     mfa: mfaConfigSchema,
     magicLink: magicLinkConfigSchema,
     sso: ssoConfigSchema,
+    /** The admin pages (off by default): docs/admin.md. */
+    admin: adminConfigSchema,
     activeUserFilter: z.record(z.string(), z.unknown()).default({ isActive: true }),
     loginRedirectUrl: pathString.default('/accounts/profile/'),
     logoutRedirectUrl: pathString.optional(),

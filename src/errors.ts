@@ -88,6 +88,20 @@ export class RuleValidationError extends WorkosLoginError {
   }
 }
 
+/** The rule or user an admin call names does not exist (`login.rules`, `login.users`, the CLI). */
+export class NotFoundError extends WorkosLoginError {
+  readonly code = 'target_not_found';
+  /** The HTTP status the admin pages answer with. */
+  readonly status = 404;
+  constructor(
+    readonly target: 'rule' | 'user',
+    readonly key: number | string,
+  ) {
+    super(typeof key === 'number' ? `no ${target} has id ${key}` : `no ${target} is named "${key}"`);
+    this.name = 'NotFoundError';
+  }
+}
+
 /** A runtime failure with an HTTP status; `cause` holds details for logs, never for users. */
 export class LoginError extends WorkosLoginError {
   constructor(
@@ -101,7 +115,7 @@ export class LoginError extends WorkosLoginError {
 }
 
 /** Every error the library throws, for `switch (err.code)`. */
-export type AnyWorkosLoginError = ConfigError | RuleValidationError | LoginError;
+export type AnyWorkosLoginError = ConfigError | RuleValidationError | NotFoundError | LoginError;
 
 export function isWorkosLoginError(err: unknown): err is AnyWorkosLoginError {
   return err instanceof WorkosLoginError;

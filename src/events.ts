@@ -62,6 +62,38 @@ export interface AuditContext {
   userAgent: string;
 }
 
+/** Who made an admin change: a user in the admin UI, the CLI (the operating-system user), or code through the API. */
+export type AdminActor =
+  | { type: 'user'; id: UserId; username: string; ip?: string; userAgent?: string }
+  | { type: 'cli'; name: string }
+  | { type: 'api'; name?: string };
+
+/** What an admin change did. */
+export type AdminAction =
+  | 'rule.create'
+  | 'rule.update'
+  | 'rule.delete'
+  | 'rule.move'
+  | 'user.resetMfa'
+  | 'user.unlinkSso'
+  | 'user.endSessions'
+  | 'user.deactivate'
+  | 'user.reactivate';
+
+/** An audit record of one change made through `login.rules`, `login.users`, the admin UI or the CLI. */
+export interface AdminChange {
+  actor: AdminActor;
+  action: AdminAction;
+  /** A rule's id, or a user's (a number or a string, as the host's `User.id`). */
+  target: { type: 'rule' | 'user'; id: number | UserId; name: string };
+  /** The changed fields before and after (all of them for a create or delete); never a secret. */
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+  at: Date;
+  /** Set when the change was part of a larger one: `import` (a rules import) or `move` (a reorder shifting other rules). */
+  via?: 'import' | 'move';
+}
+
 export interface WorkosLoginEvents {
   /**
    * A user was created from a WorkOS profile (after the transaction committed): just in time at their first SSO
@@ -126,6 +158,8 @@ export interface WorkosLoginEvents {
     rule: RuleRef | null;
     via: 'password' | 'code';
   };
+  /** A rule or a user was changed through the admin API, UI or CLI (after the change was written). */
+  adminChange: AdminChange;
 }
 
 export type WorkosLoginEventName = keyof WorkosLoginEvents;

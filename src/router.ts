@@ -3,13 +3,15 @@
 import { join } from 'node:path';
 import express, { Router, type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
 import passport from 'passport';
+import { createAdminApi } from './admin/api.ts';
+import { adminRoutes } from './admin/index.ts';
 import { parseConfig, type ResolvedConfig, type WorkosLoginConfig } from './config.ts';
 import type { MethodModule, MethodRuntime } from './contract.ts';
 import type { Context, LibraryPassport } from './context.ts';
 import { ruleCatalog, type RuleCatalog } from './core/rules.ts';
 import { createRepositories, databaseLimiters } from './db/index.ts';
 import { isDatabaseError } from './db/errors.ts';
-import { ConfigError, LoginError } from './errors.ts';
+import { ConfigError, LoginError, NotFoundError } from './errors.ts';
 import { LoginEvents, type WorkosLoginEventName, type WorkosLoginEvents } from './events.ts';
 import { loadUserMiddleware, loginRequired, logout, requireLoginMiddleware } from './http/auth.ts';
 import { csrfToken, verifyCsrf } from './http/csrf.ts';
@@ -29,7 +31,9 @@ import { passwordMethod } from './password/index.ts';
 import { ssoMethod } from './sso/index.ts';
 import { PasswordHasher } from './password/hash.ts';
 import type { PasswordStrategy, PasswordStrategyOptions } from './password/types.ts';
-import { RuleStore, type Explanation } from './rules/store.ts';
+import type { RuleAdmin } from './rules/admin-api.ts';
+import type { Explanation } from './rules/store.ts';
+import type { UserAdmin } from './users/admin-api.ts';
 import type { WorkosSsoStrategy, WorkosSsoStrategyOptions } from './sso/types.ts';
 import { WorkosGateway } from './workos/client.ts';
 import type { UserId } from './user-types.ts';
@@ -81,8 +85,10 @@ export interface WorkosLoginRouter extends Router {
   resetMfa(userId: UserId): Promise<MfaResetResult | null>;
   /** Which login rule applies to a login name, and why. */
   explain(username: string): Promise<Explanation>;
-  /** Create, update, delete and list login rules with validation. */
-  readonly rules: RuleStore;
+  /** Create, update (partially), delete, list, check, move, preview, export and import login rules with validation. */
+  readonly rules: RuleAdmin;
+  /** Find users and see their factors and identities; reset MFA, unlink SSO, end sessions, deactivate, reactivate. */
+  readonly users: UserAdmin;
   /** The library's Passport strategies, for hosts that run their own Passport. */
   readonly strategies: WorkosLoginStrategies;
   /** The validated, frozen configuration. */
@@ -112,12 +118,15 @@ export function workosLogin(input: WorkosLoginConfig, options: WorkosLoginOption
     // Two modules claiming one rule method or field: a start-up mistake like any bad option.
     throw ConfigError.of([`methods: ${(err as Error).message}`]);
   }
+  // `login.rules` and `login.users`; the MFA module's reset is known once the modules are set up (below).
+  let mfaRuntime: MfaRuntime | undefined;
+  const { rules, users: userAdmin, admin } = createAdminApi({ config, repos, catalog, events, now, resetMfa: (userId) => mfaRuntime!.resetMfa(userId) });
   const renderer = new Renderer([...config.templateDirs, ...modules.flatMap((m) => (m.views ? [m.views] : []))], { notice: config.notice });
   const ctx = {
     config,
     repos,
     users,
-    rules: new RuleStore(repos.rules, users, config.logger, catalog, now),
+    rules,
     hasher: new PasswordHasher(config.password.bcryptCost, config.logger),
     throttle: new LoginThrottle(limiters, config, events),
     limiters,
@@ -138,6 +147,7 @@ export function workosLogin(input: WorkosLoginConfig, options: WorkosLoginOption
     flow.register(module, runtime);
   }
   const runtimeOf = <R extends MethodRuntime>(module: MethodModule) => runtimes.get(module) as R;
+  mfaRuntime = runtimeOf<MfaRuntime>(mfaMethod);
   const strategyOf = (module: MethodModule) => (options?: object) => runtimeOf(module).strategy!(options as never);
   const loadUser = loadUserMiddleware(ctx);
   const requireLogin = requireLoginMiddleware(loadUser, loginRequired(ctx, () => config.loginUrl));
@@ -155,6 +165,7 @@ export function workosLogin(input: WorkosLoginConfig, options: WorkosLoginOption
   router.use(verifyCsrf((req) => diagnostics.noSessionCookie(req)));
   router.use(loginRoutes(ctx));
   for (const runtime of runtimes.values()) if (runtime.routes) router.use(runtime.routes);
+  if (config.admin.enabled) router.use(adminRoutes(ctx, { rules, users: userAdmin, userRows: admin.users, catalog }));
   // Unknown paths fall through to the host: its own pages (e.g. /accounts/profile/) may live under the mount.
   router.use(errorHandler(ctx));
 
@@ -162,13 +173,14 @@ export function workosLogin(input: WorkosLoginConfig, options: WorkosLoginOption
     events,
     loadUser,
     requireLogin,
-    rules: ctx.rules,
+    rules,
+    users: userAdmin,
     config,
     logout: (req: Request) => logout(ctx, req),
     explain: (username: string) => ctx.rules.explain(username),
-    endSessions: (userId: UserId) => users.endAllSessions(userId),
-    deactivateUser: (userId: UserId) => users.deactivate(userId),
-    resetMfa: (userId: UserId) => runtimeOf<MfaRuntime>(mfaMethod).resetMfa(userId),
+    endSessions: (userId: UserId) => userAdmin.endSessions(userId),
+    deactivateUser: (userId: UserId) => userAdmin.deactivate(userId),
+    resetMfa: (userId: UserId) => userAdmin.resetMfa(userId).catch((err: unknown) => (err instanceof NotFoundError ? null : Promise.reject(err))),
     csrfToken: (req: Request) => csrfToken(req),
     strategies: {
       password: strategyOf(passwordMethod),

@@ -41,6 +41,8 @@ export function createExampleApp(options: ExampleOptions): { app: Express; login
     magicLink: { provider: options.workos ? 'workos-magic-auth' : 'local', sendCustomEmail: false },
     sso: { webhookSecret: options.webhookSecret },
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
+    // The login admin at /accounts/admin/, for `admin` (the demo's only staff member).
+    admin: { enabled: true, allow: (user) => user.username === 'admin' && user.isStaff },
   });
   const deliver = options.deliver ?? ((kind, to, link) => console.log(`[demo mail] ${kind} for ${to}: ${link}`));
   login.on('sendPasswordReset', ({ user, link }) => deliver('password-reset', user.email, link));
@@ -56,6 +58,7 @@ export function createExampleApp(options: ExampleOptions): { app: Express; login
   login.on('mfaEnrolled', ({ user, factor }) => console.log(`[audit] ${user.username} turned on two-step verification (${factor.type})`));
   login.on('mfaChanged', ({ user, action, via }) => console.log(`[audit] ${user.username} chose to ${action} their second factor (confirmed by ${via})`));
   login.on('userDeprovisioned', ({ user, reason, organizationId }) => console.log(`[audit] ${user.username} was deactivated: ${reason} in the directory of ${organizationId}`));
+  login.on('adminChange', ({ actor, action, target }) => console.log(`[audit] ${action} ${target.type} "${target.name}" by ${actor.type === 'user' ? actor.username : actor.type}`));
 
   const app = express();
   app.use(session(recommendedSessionOptions({ secret: options.sessionSecret, store: options.sessionStore, baseUrl: options.baseUrl })));
@@ -74,7 +77,7 @@ export function createExampleApp(options: ExampleOptions): { app: Express; login
         'Your profile',
         `<dl><dt>Username</dt><dd>${escape(u.username)}</dd><dt>Email</dt><dd>${escape(u.email)}</dd>
          <dt>Name</dt><dd>${escape(`${u.firstName} ${u.lastName}`.trim() || '—')}</dd></dl>
-         <p>${u.hasPassword ? '<a href="/accounts/password_change/">Change password</a> · ' : ''}<a href="/accounts/mfa/">Two-step verification</a></p>
+         <p>${u.hasPassword ? '<a href="/accounts/password_change/">Change password</a> · ' : ''}<a href="/accounts/mfa/">Two-step verification</a>${u.username === 'admin' ? ' · <a href="/accounts/admin/">Login admin</a>' : ''}</p>
          <form method="post" action="/accounts/logout/"><input type="hidden" name="_csrf" value="${escape(login.csrfToken(req))}"><button type="submit">Log out</button></form>`,
       ),
     );

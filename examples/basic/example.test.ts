@@ -27,6 +27,18 @@ describe('example app', () => {
     for (const u of users) expect({ username: u.username, prefix: u.passwordHash!.slice(0, 7) }).toEqual({ username: u.username, prefix: `$2b$${cost}$` });
   });
 
+  it('the login admin is enabled for admin, and for no one else', async () => {
+    const admin = demo.agent();
+    expect((await post(admin, '/accounts/login/', { username: 'admin', password: DEMO_PASSWORD })).status).toBe(303);
+    expect((await admin.get('/accounts/profile/')).text).toContain('<a href="/accounts/admin/">Login admin</a>');
+    const page = await admin.get('/accounts/admin/');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Foo Corp SAML');
+    const pat = demo.agent();
+    await post(pat, '/accounts/login/', { username: 'pat', password: DEMO_PASSWORD });
+    expect((await pat.get('/accounts/admin/')).status).toBe(403);
+  });
+
   it('password login, failure, reset by link, change, logout', async () => {
     const agent = demo.agent();
     const failed = await post(agent, '/accounts/login/', { username: 'pat', password: 'wrong' });

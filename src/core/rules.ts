@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { checkSavedAttributes } from './jit-check.ts';
 import { regexMatches, ruleRegex, shareRuleRegex } from './regex.ts';
+import type { RuleFieldGroup } from './rule-form.ts';
 import { ruleWarnings, type RuleWarning } from './rule-warnings.ts';
 import type { MethodSteps } from './steps.ts';
 import type { UserId } from '../user-types.ts';
@@ -91,6 +92,8 @@ export type RuleIssueSink = (path: RuleFieldName, message: string) => void;
 /** What a method module declares about the rule methods it serves. */
 export interface RuleMethodSpec {
   readonly steps: MethodSteps;
+  /** How the admin and the CLI name the method (default: its key). */
+  readonly label?: string;
   /** This method's own `clean()` constraints, on a rule of this method. */
   check?(rule: RuleDraft, issue: RuleIssueSink): void;
 }
@@ -99,6 +102,10 @@ export interface RuleMethodSpec {
 export interface RuleFieldSpec {
   /** What a rule of another method is told when it sets the field, and on which path. */
   readonly elsewhere: { readonly message: string; readonly path?: RuleFieldName };
+  /** How the admin form and the CLI's help name the field, explain it, and where the form shows it. */
+  readonly label?: string;
+  readonly help?: string;
+  readonly group?: RuleFieldGroup;
 }
 
 /** Every rule method of the mounted modules, and the fields each module owns. */

@@ -4,7 +4,7 @@ import type { RuleCatalogEntry } from '../core/rules.ts';
 
 export const MAGIC_LINK_RULES = {
   methods: {
-    magic: { steps: { first: 'own', factorBinds: true } },
-    email_mfa: { steps: { first: 'password', second: 'email_mfa', factorBinds: false } },
+    magic: { steps: { first: 'own', factorBinds: true }, label: 'Magic link (no password)' },
+    email_mfa: { steps: { first: 'password', second: 'email_mfa', factorBinds: false }, label: 'Password, then an emailed link' },
   },
 } as const satisfies RuleCatalogEntry;

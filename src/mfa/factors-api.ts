@@ -25,7 +25,7 @@ const VERIFY_FAILURES = {
 } as const;
 
 export class FactorsApi {
-  constructor(private readonly ctx: Context) {}
+  constructor(private readonly ctx: Pick<Context, 'workos' | 'config'>) {}
 
   async enrollTotp(issuer: string, account: string): Promise<{ id: string; secret: string; qrCode: string }> {
     const factor = await this.ctx.workos.call('mfa.enrollFactor(totp)', (sdk) => sdk.mfa.enrollFactor({ type: 'totp', issuer, user: account }));
@@ -83,7 +83,7 @@ export class FactorsApi {
 }
 
 /** The SMS text for a user: the configured string, or the configured function's result. */
-export function smsTemplateFor(ctx: Context, user: SmsTemplateUser): string {
+export function smsTemplateFor(ctx: Pick<Context, 'config'>, user: SmsTemplateUser): string {
   const template = ctx.config.mfa.smsTemplate;
   if (typeof template === 'string') return template;
   try {

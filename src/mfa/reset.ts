@@ -16,7 +16,7 @@ export interface MfaResetResult {
 }
 
 /** Resolves to null when no user has this id. */
-export async function resetMfa(ctx: Context, store: MfaStore, api: FactorsApi, userId: UserId): Promise<MfaResetResult | null> {
+export async function resetMfa(ctx: Pick<Context, 'users' | 'config' | 'events'>, store: MfaStore, api: FactorsApi, userId: UserId): Promise<MfaResetResult | null> {
   const user = await ctx.users.findById(userId);
   if (!user) return null;
   const factors = await store.factors(userId);

@@ -6,12 +6,18 @@ export const MFA_RULES = {
   methods: {
     mfa: {
       steps: { first: 'password', second: 'mfa', factorBinds: true },
+      label: 'Password, then a TOTP or SMS code',
       check(rule, issue) {
         if (!rule.totpOrganizationName) issue('totpOrganizationName', 'is required for the mfa method');
       },
     },
   },
   ruleFields: {
-    totpOrganizationName: { elsewhere: { message: 'is only used by the mfa method' } },
+    totpOrganizationName: {
+      elsewhere: { message: 'is only used by the mfa method' },
+      label: 'Issuer name in authenticator apps',
+      help: 'Shown next to the account in the app, e.g. your company name. Required for the mfa method.',
+      group: 'mfa',
+    },
   },
 } as const satisfies RuleCatalogEntry;

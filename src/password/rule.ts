@@ -3,6 +3,6 @@ import type { RuleCatalogEntry } from '../core/rules.ts';
 
 export const PASSWORD_RULES = {
   methods: {
-    password: { steps: { first: 'password', factorBinds: true } },
+    password: { steps: { first: 'password', factorBinds: true }, label: 'Password' },
   },
 } as const satisfies RuleCatalogEntry;

@@ -241,16 +241,17 @@ export class RuleStore implements RuleSource {
 
   /**
    * Validates a rule as `create` would (or `update` of rule `exceptId`), without saving it: throws
-   * `RuleValidationError` for errors; resolves to the rule as it would be saved, with its `warnings`.
+   * `RuleValidationError` for errors; resolves to the rule as it would be saved, with its `warnings`. `clashes: false`
+   * skips the check against other rules' names and priorities (an import checks them against the imported set).
    */
-  async validate(input: LoginRuleInput | LoginRule, exceptId?: number): Promise<ValidatedRule> {
+  async validate(input: LoginRuleInput | LoginRule, exceptId?: number, options: { clashes?: boolean } = {}): Promise<ValidatedRule> {
     const parsed = parseRuleInput(asRuleInput(input), this.catalog);
     if (!parsed.ok) throw new RuleValidationError(parsed.issues);
     const value = parsed.value;
     const { hasMfa: _m, hasSso: _s, ...where } = value.lookupAttributes;
     const issues: RuleIssue[] = [];
     // Name the clashing field; the unique constraints (mapped in `write`) still catch races.
-    const clashes = await this.rows.clashing(value.name, value.priority, exceptId);
+    const clashes = options.clashes === false ? [] : await this.rows.clashing(value.name, value.priority, exceptId);
     if (clashes.some((r) => r.name === value.name)) issues.push({ path: 'name', message: `a rule named "${value.name}" already exists` });
     if (clashes.some((r) => r.priority === value.priority)) issues.push({ path: 'priority', message: `another rule already has priority ${value.priority}` });
     if (Object.keys(where).length > 0) {
@@ -359,7 +360,7 @@ class UserLookup {
   }
 }
 
-function rowToInput(row: LoginRuleRow): Record<string, unknown> {
+export function rowToInput(row: LoginRuleRow): Record<string, unknown> {
   return {
     name: row.name,
     method: row.method,
@@ -379,7 +380,7 @@ function rowToInput(row: LoginRuleRow): Record<string, unknown> {
   };
 }
 
-function inputToData(v: RuleDraft, directoryColumn: boolean): LoginRuleData {
+export function inputToData(v: RuleDraft, directoryColumn = true): LoginRuleData {
   return {
     name: v.name,
     method: v.method,

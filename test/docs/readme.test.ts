@@ -85,6 +85,7 @@ describe('README', () => {
       resetMfa: true,
       explain: true,
       rules: true,
+      users: true,
       on: true,
       off: true,
       events: true,
@@ -150,6 +151,7 @@ describe('README', () => {
       logout: true,
       passwordChanged: true,
       userDeprovisioned: true,
+      adminChange: true,
     } satisfies Record<WorkosLoginEventName, true>;
     const rows = firstColumn(docSection('README.md', 'Events')).map((names) => names[0]!);
     expect(rows.sort()).toEqual(Object.keys(events).sort());

@@ -154,6 +154,11 @@ export const BLOCK_CHECKS = {
     proves: 'it is a slice of the schema of the test host of test/package/, which init extends and the package test migrates',
     covers: (b) => b.lang === 'prisma',
   },
+  rulesDocument: {
+    test: 'test/docs/cli.test.ts',
+    proves: 'it is a valid rules document: a dry-run import finds no error and creates what it lists',
+    covers: is('docs/cli.md', 'json'),
+  },
   templateOverride: {
     test: 'test/docs/login-pages.test.ts',
     proves: 'it is a working template override',
@@ -213,6 +218,7 @@ export const SETTINGS_PAGES = {
   sso: { file: 'docs/sso-and-jit.md', heading: 'Settings', anchor: 'settings' },
   session: { file: 'docs/security.md', heading: 'Sessions', anchor: 'sessions' },
   rateLimit: { file: 'docs/security.md', heading: 'Throttling', anchor: 'throttling' },
+  admin: { file: 'docs/admin.md', heading: 'Settings', anchor: 'settings' },
 } as const satisfies Partial<Record<keyof ResolvedConfig, { file: string; heading: string; anchor: string }>>;
 
 export type SettingsSection = keyof typeof SETTINGS_PAGES;

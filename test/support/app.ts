@@ -89,6 +89,7 @@ const LOGGED_EVENTS = [
   'mfaReset',
   'mfaChanged',
   'userDeprovisioned',
+  'adminChange',
 ] as const satisfies readonly (keyof WorkosLoginEvents)[];
 
 export interface TestApp {

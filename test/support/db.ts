@@ -21,6 +21,8 @@ export interface TestDb {
   provider: 'sqlite' | 'postgres';
   /** How raw SQL names a table: PostgreSQL tests run in their own schema, which raw queries do not see by default. */
   table(name: string): string;
+  /** The URL a host would put in DATABASE_URL for this database (PostgreSQL: with `?schema=`). */
+  url: string;
   /** PostgreSQL: the schema this database lives in (raw SQL must name it). */
   schema?: string;
   /** A second, independent client on the same database (a second app instance); `onQuery` sees every SQL statement. */
@@ -95,6 +97,7 @@ function createSqlite(schema: SchemaName = 'sqlite', Client: ClientClass = Sqlit
     prisma,
     provider: 'sqlite',
     table: (name) => `"${name}"`,
+    url: `file:${file}`,
     newClient,
     async close() {
       await Promise.all(clients.map((c) => c.$disconnect()));
@@ -122,6 +125,7 @@ async function createPostgres(url: string, schemaName: SchemaName = 'postgres', 
     provider: 'postgres',
     table: (name) => `"${schema}"."${name}"`,
     schema,
+    url: `${url}${url.includes('?') ? '&' : '?'}schema=${schema}`,
     newClient,
     async close() {
       await Promise.all(clients.map((c) => c.$disconnect()));

@@ -1,0 +1,188 @@
+// Which existing users a rule catches, for many users at once: the admin's rule list (how many users each rule has)
+// and `preview(draft)` (whom a draft would catch, and from which rules). The test is `resolveRule`'s for an existing
+// user, with the database's answer to each rule's `where` given up front as a set of user ids. Pure.
+import { compileRuleRegex, regexMatches } from './regex.ts';
+import { sortRules, type LoginRule } from './rules.ts';
+import type { UserId } from '../user-types.ts';
+
+/** A user as the preview sees it. */
+export interface PreviewSubject {
+  readonly id: UserId;
+  readonly email: string;
+  readonly hasMfa: boolean;
+  readonly hasSso: boolean;
+}
+
+/** The users each rule's `where` matches (by rule id); a rule with a `where` missing here matches nobody by it. */
+export type WhereMatches = ReadonlyMap<number, ReadonlySet<UserId>>;
+
+/** Whether a rule applies to an existing user (the order of tests of `resolveRule` does not change the answer). */
+export function appliesTo(rule: LoginRule, user: PreviewSubject, where: WhereMatches): boolean {
+  if (!rule.enabled) return false;
+  if (rule.hasMfa && user.hasMfa) return true;
+  if (rule.hasSso && user.hasSso) return true;
+  if (rule.where && where.get(rule.id)?.has(user.id)) return true;
+  if (!rule.emailRegex) return false;
+  const regex = compileRuleRegex(rule.emailRegex);
+  return regex.ok && regexMatches(regex.regex, user.email);
+}
+
+/** The first rule of `sorted` (already in priority order) that applies, or null. */
+export function firstMatch(sorted: readonly LoginRule[], user: PreviewSubject, where: WhereMatches): LoginRule | null {
+  for (const rule of sorted) if (appliesTo(rule, user, where)) return rule;
+  return null;
+}
+
+/** Which facts the rules need from the database. */
+export function factsNeeded(rules: readonly LoginRule[]): { hasMfa: boolean; hasSso: boolean; where: LoginRule[] } {
+  return {
+    hasMfa: rules.some((r) => r.enabled && r.hasMfa),
+    hasSso: rules.some((r) => r.enabled && r.hasSso),
+    where: rules.filter((r) => r.enabled && r.where),
+  };
+}
+
+/** Counts users per rule (`null`: no rule applies), batch by batch. */
+export class UsageTally {
+  private readonly sorted: LoginRule[];
+  readonly counts = new Map<number | null, number>();
+  total = 0;
+
+  constructor(
+    rules: readonly LoginRule[],
+    private readonly where: WhereMatches,
+  ) {
+    this.sorted = sortRules(rules);
+  }
+
+  add(users: readonly PreviewSubject[]): void {
+    for (const user of users) {
+      const id = firstMatch(this.sorted, user, this.where)?.id ?? null;
+      this.counts.set(id, (this.counts.get(id) ?? 0) + 1);
+    }
+    this.total += users.length;
+  }
+}
+
+/** How many users move from one rule to another (`null`: no rule). */
+export interface PreviewMove {
+  from: LoginRule | null;
+  to: LoginRule | null;
+  count: number;
+}
+
+/**
+ * Whom a draft catches: the rules as they are (`current`) against the same rules with the draft in (replacing the
+ * rule it edits, if any). A user neither the draft nor the rule it replaces applies to keeps their rule, so only
+ * those two are tested for most users.
+ */
+export class PreviewTally {
+  private readonly current: LoginRule[];
+  private readonly proposed: LoginRule[];
+  private readonly replaced: LoginRule | null;
+  caught = 0;
+  total = 0;
+  /** Users the draft applies to but an earlier rule keeps, by that rule's id. */
+  readonly shadowed = new Map<number, number>();
+  /** The first `sampleSize` users the draft would catch (in the order given), with their current rule. */
+  readonly sample: { id: UserId; from: LoginRule | null }[] = [];
+  private readonly moves = new Map<string, PreviewMove>();
+
+  constructor(
+    current: readonly LoginRule[],
+    private readonly draft: LoginRule,
+    private readonly where: WhereMatches,
+    private readonly sampleSize = 20,
+  ) {
+    this.replaced = current.find((r) => r.id === draft.id) ?? null;
+    this.current = sortRules(current);
+    this.proposed = sortRules([...current.filter((r) => r.id !== draft.id), draft]);
+  }
+
+  add(users: readonly PreviewSubject[]): void {
+    this.total += users.length;
+    for (const user of users) {
+      const draftApplies = appliesTo(this.draft, user, this.where);
+      if (!draftApplies && !(this.replaced && appliesTo(this.replaced, user, this.where))) continue;
+      const from = firstMatch(this.current, user, this.where);
+      const to = firstMatch(this.proposed, user, this.where);
+      if (to === this.draft) {
+        this.caught += 1;
+        if (this.sample.length < this.sampleSize) this.sample.push({ id: user.id, from });
+      } else if (draftApplies && to) {
+        this.shadowed.set(to.id, (this.shadowed.get(to.id) ?? 0) + 1);
+      }
+      // A user who stays on the edited rule (same id before and after) is no move.
+      if ((from?.id ?? null) === (to?.id ?? null)) continue;
+      const key = `${from?.id ?? '-'}>${to?.id ?? '-'}`;
+      const move = this.moves.get(key) ?? { from, to, count: 0 };
+      move.count += 1;
+      this.moves.set(key, move);
+    }
+  }
+
+  /** The moves, largest first. */
+  movesList(): PreviewMove[] {
+    return [...this.moves.values()].sort((a, b) => b.count - a.count);
+  }
+}
+
+/**
+ * A piece of text every string the pattern matches must contain (lower-case ASCII, at least two characters), or
+ * null when there is none to rely on. The database narrows a preview with it (`contains`, ignoring case); the regex
+ * itself still decides. Only ASCII is used: under the `i` flag (without `u`) JavaScript never folds a non-ASCII
+ * character to an ASCII one, so a match contains this text up to ASCII case, which `contains` ignoring case finds.
+ */
+export function requiredText(pattern: string): string | null {
+  const runs: string[] = [];
+  let run = '';
+  const end = () => {
+    if (run.length >= 2) runs.push(run);
+    run = '';
+  };
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i]!;
+    let literal: string | null = null;
+    if (ch === '\\') {
+      const escaped = pattern[++i];
+      // `\.`, `\-`, `\@` are the character; `\d`, `\w`, `\b`, `\1`… are not one known character.
+      if (escaped !== undefined && /[^A-Za-z0-9]/.test(escaped) && escaped.charCodeAt(0) < 128) literal = escaped;
+      // Skip what an escape takes with it (`\x41`, `\u0041`, `\u{41}`, `\cM`, `\k<name>`, `\p{L}`, `\12`).
+      else if (escaped === 'x') i += 2;
+      else if (escaped === 'u' || escaped === 'p' || escaped === 'P') i = pattern[i + 1] === '{' ? Math.max(i, pattern.indexOf('}', i)) : i + (escaped === 'u' ? 4 : 0);
+      else if (escaped === 'c') i += 1;
+      else if (escaped === 'k') i = Math.max(i, pattern.indexOf('>', i));
+      else if (escaped !== undefined && /[0-9]/.test(escaped)) while (/[0-9]/.test(pattern[i + 1] ?? '')) i++;
+    } else if (ch === '|') {
+      return null; // an alternative may contain none of the text
+    } else if (ch === '[') {
+      while (i < pattern.length && pattern[i] !== ']') i += pattern[i] === '\\' ? 2 : 1;
+    } else if (ch === '{') {
+      while (i < pattern.length && pattern[i] !== '}') i++; // a quantifier's bounds
+    } else if (ch === '(') {
+      // Skip the group: what it contains may be optional or alternative.
+      let depth = 0;
+      for (; i < pattern.length; i++) {
+        if (pattern[i] === '\\') i++;
+        else if (pattern[i] === '(') depth++;
+        else if (pattern[i] === ')' && --depth === 0) break;
+      }
+    } else if (!'.^$*+?{}'.includes(ch) && ch.charCodeAt(0) >= 32 && ch.charCodeAt(0) < 128) {
+      literal = ch.toLowerCase();
+    }
+    const quantifier = pattern[i + 1];
+    if (literal === null) {
+      end();
+      continue;
+    }
+    if (quantifier === '*' || quantifier === '?' || (quantifier === '{' && /^\{0[,}]/.test(pattern.slice(i + 1)))) {
+      end(); // the character may be absent
+      continue;
+    }
+    run += literal;
+    if (quantifier === '+' || quantifier === '{') end(); // repeated: what follows is not adjacent
+  }
+  end();
+  if (runs.length === 0) return null;
+  return runs.reduce((a, b) => (b.length > a.length ? b : a));
+}
