@@ -11,7 +11,7 @@ export interface ParsedForm {
   errors: RuleIssue[];
 }
 
-const STAND_INS: Record<RuleFormField['kind'], unknown> = { text: '', choice: '', integer: 0, boolean: false, list: [], json: {} };
+const STAND_INS: Record<RuleFormField['kind'], unknown> = { text: '', choice: '', integer: 0, boolean: false, list: [], json: {}, tristate: null };
 
 /** A posted rule form as rule input. Unchecked boxes are false; everything else comes as text. */
 export function parseRuleForm(catalog: RuleCatalog, body: Record<string, unknown>): ParsedForm {

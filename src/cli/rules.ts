@@ -19,7 +19,7 @@ function fieldHelp(): string {
   return ruleFormGroups(catalog)
     .map((g) => {
       const lines = g.fields.map((f) => {
-        const value = f.kind === 'boolean' ? 'true|false' : f.kind === 'json' ? '<json>' : f.kind === 'list' ? '<a,b>' : f.kind === 'integer' ? '<n>' : f.choices ? f.choices.map((c) => c.value).join('|') : '<text>';
+        const value = f.kind === 'boolean' ? 'true|false' : f.kind === 'tristate' ? 'true|false|default' : f.kind === 'json' ? '<json>' : f.kind === 'list' ? '<a,b>' : f.kind === 'integer' ? '<n>' : f.choices ? f.choices.map((c) => c.value).join('|') : '<text>';
         return `  --${flag(f.name)} ${value}\n      ${f.label}${f.help ? `. ${f.help}` : ''}`;
       });
       return `${g.title}${g.fields[0]?.methods ? ` (${g.fields[0].methods.join(', ')})` : ''}:\n${lines.join('\n')}`;
@@ -46,7 +46,7 @@ Run "express-workos-login rules <command> --help" for a command's options.`;
 
 const HELP: Record<string, string> = {
   list: 'Usage: express-workos-login rules list [--json]\n\nEvery rule in priority order: id, priority, name, method, whom it targets, and how many active users it has.',
-  show: 'Usage: express-workos-login rules show <id> [--json]\n\nEvery field of one rule; a broken rule (skipped at login) with what is wrong.',
+  show: 'Usage: express-workos-login rules show <id> [--json]\n\nEvery field of one rule; a broken rule (while enabled, logins that reach it are refused) with what is wrong.',
   add: `Usage: express-workos-login rules add [field options] [--file rule.json] [--json]\n\nCreates a rule. Fields come from --file (a JSON object) and the options below (options win).\n\n${fieldHelp()}`,
   edit: `Usage: express-workos-login rules edit <id> [field options] [--file fields.json] [--json]\n\nChanges only the given fields; the whole rule is validated again.\n\n${fieldHelp()}`,
   delete: 'Usage: express-workos-login rules delete <id> [--json]\n\nDeletes the rule. Users keep their MFA factors and SSO identities.',
@@ -163,7 +163,7 @@ function targets(rule: StoredRule['rule']): string {
 }
 
 function showLines(s: StoredRule): string[] {
-  const lines = [`Rule #${s.id} "${s.rule.name}"${s.issues ? ' (broken: skipped at login)' : ''}`];
+  const lines = [`Rule #${s.id} "${s.rule.name}"${s.issues ? ` (broken${s.rule.enabled ? ': logins that reach it are refused' : ', disabled'})` : ''}`];
   for (const f of FIELDS) {
     const text = fieldToText(f.kind, (s.rule as Record<string, unknown>)[f.name]);
     lines.push(`  ${f.label}: ${text.includes('\n') ? text.replace(/\n/g, '\n    ') : text || '-'}`);

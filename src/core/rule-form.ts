@@ -15,8 +15,11 @@ export const RULE_FIELD_GROUPS = [
 
 export type RuleFieldGroup = (typeof RULE_FIELD_GROUPS)[number]['id'];
 
-/** How a field is typed: a text box, a whole number, a checkbox, a choice, a JSON object, or a list of names. */
-export type RuleFieldKind = 'text' | 'integer' | 'boolean' | 'choice' | 'json' | 'list';
+/**
+ * How a field is typed: a text box, a whole number, a checkbox, a choice, a JSON object, a list of names, or a
+ * yes / no / the method's default choice (`tristate`: null keeps the default, so it is not a checkbox).
+ */
+export type RuleFieldKind = 'text' | 'integer' | 'boolean' | 'choice' | 'json' | 'list' | 'tristate';
 
 /** The input of every field of the rule schema (a field added there without one here does not compile). */
 const KINDS = {
@@ -33,8 +36,7 @@ const KINDS = {
   savedAttributes: 'json',
   totpOrganizationName: 'text',
   allowIdpInitiated: 'boolean',
-  // Tri-state (null: the method's default), so edited as JSON text to keep null apart from false.
-  linkExistingByEmail: 'json',
+  linkExistingByEmail: 'tristate',
   directoryProvisioning: 'json',
 } as const satisfies Record<RuleFieldName, RuleFieldKind>;
 
@@ -64,6 +66,12 @@ const SHARED: Partial<Record<RuleFieldName, FieldText>> = {
     group: 'who',
   },
 };
+
+const TRISTATE_CHOICES: readonly RuleFormChoice[] = [
+  { value: '', label: "The method's default" },
+  { value: 'true', label: 'Yes' },
+  { value: 'false', label: 'No' },
+];
 
 const JIT_LABELS: Record<(typeof JIT_MODES)[number], string> = {
   off: 'Off',
@@ -104,7 +112,9 @@ export function ruleFormFields(catalog: RuleCatalog): readonly RuleFormField[] {
         ? [...catalog.methods].map(([value, spec]) => ({ value, label: spec.label ? `${spec.label} (${value})` : value }))
         : name === 'jitCreation'
           ? JIT_MODES.map((value) => ({ value, label: JIT_LABELS[value] }))
-          : undefined;
+          : KINDS[name] === 'tristate'
+            ? TRISTATE_CHOICES
+            : undefined;
     return Object.freeze({
       name,
       kind: KINDS[name],
@@ -148,6 +158,11 @@ export function fieldFromText(kind: RuleFieldKind, text: string): FieldTextResul
       if (TRUE_WORDS.has(t)) return { ok: true, value: true };
       if (FALSE_WORDS.has(t)) return { ok: true, value: false };
       return { ok: false, message: `must be true or false, not "${text}"` };
+    }
+    case 'tristate': {
+      const t = text.trim().toLowerCase();
+      if (t === '' || t === 'default') return { ok: true, value: null };
+      return fieldFromText('boolean', t);
     }
     case 'list':
       return { ok: true, value: text.split(/[,\n]/).map((s) => s.trim()).filter(Boolean) };

@@ -2,7 +2,7 @@
 // and `preview(draft)` (whom a draft would catch, and from which rules). The test is `resolveRule`'s for an existing
 // user, with the database's answer to each rule's `where` given up front as a set of user ids. Pure.
 import { compileRuleRegex, regexMatches } from './regex.ts';
-import { sortRules, type LoginRule } from './rules.ts';
+import { sortRules, type BrokenRule, type LoginRule } from './rules.ts';
 import type { UserId } from '../user-types.ts';
 
 /** A user as the preview sees it. */
@@ -27,9 +27,28 @@ export function appliesTo(rule: LoginRule, user: PreviewSubject, where: WhereMat
   return regex.ok && regexMatches(regex.regex, user.email);
 }
 
-/** The first rule of `sorted` (already in priority order) that applies, or null. */
-export function firstMatch(sorted: readonly LoginRule[], user: PreviewSubject, where: WhereMatches): LoginRule | null {
-  for (const rule of sorted) if (appliesTo(rule, user, where)) return rule;
+/** The rules and broken rows a login walks, in priority order. */
+export type RuleOrder = readonly (LoginRule | BrokenRule)[];
+
+/** Rules and broken rows together, in the order a login tries them (`resolveRule`'s). */
+export function ruleOrder(rules: readonly LoginRule[], broken: readonly BrokenRule[]): RuleOrder {
+  return sortRules<LoginRule | BrokenRule>([...rules, ...broken.filter((b) => b.enabled)]);
+}
+
+const isBroken = (candidate: LoginRule | BrokenRule): candidate is BrokenRule => 'issues' in candidate;
+
+/**
+ * The rule a login would give the user, or null: none applies, or the login fails closed first (a broken row, or a
+ * rule whose `where` the database refused, comes before any rule that applies), as `resolveRule` decides.
+ */
+export function firstMatch(order: RuleOrder, user: PreviewSubject, where: WhereMatches): LoginRule | null {
+  for (const candidate of order) {
+    if (isBroken(candidate)) return null;
+    // `resolveRule` tests a rule's MFA/SSO facts before its `where`, so a refused filter blocks only after them.
+    const byFact = (candidate.hasMfa && user.hasMfa) || (candidate.hasSso && user.hasSso);
+    if (candidate.enabled && candidate.where && !where.has(candidate.id) && !byFact) return null;
+    if (appliesTo(candidate, user, where)) return candidate;
+  }
   return null;
 }
 
@@ -44,15 +63,16 @@ export function factsNeeded(rules: readonly LoginRule[]): { hasMfa: boolean; has
 
 /** Counts users per rule (`null`: no rule applies), batch by batch. */
 export class UsageTally {
-  private readonly sorted: LoginRule[];
+  private readonly sorted: RuleOrder;
   readonly counts = new Map<number | null, number>();
   total = 0;
 
   constructor(
     rules: readonly LoginRule[],
     private readonly where: WhereMatches,
+    broken: readonly BrokenRule[] = [],
   ) {
-    this.sorted = sortRules(rules);
+    this.sorted = ruleOrder(rules, broken);
   }
 
   add(users: readonly PreviewSubject[]): void {
@@ -77,8 +97,8 @@ export interface PreviewMove {
  * those two are tested for most users.
  */
 export class PreviewTally {
-  private readonly current: LoginRule[];
-  private readonly proposed: LoginRule[];
+  private readonly current: RuleOrder;
+  private readonly proposed: RuleOrder;
   private readonly replaced: LoginRule | null;
   caught = 0;
   total = 0;
@@ -93,10 +113,12 @@ export class PreviewTally {
     private readonly draft: LoginRule,
     private readonly where: WhereMatches,
     private readonly sampleSize = 20,
+    broken: readonly BrokenRule[] = [],
   ) {
     this.replaced = current.find((r) => r.id === draft.id) ?? null;
-    this.current = sortRules(current);
-    this.proposed = sortRules([...current.filter((r) => r.id !== draft.id), draft]);
+    this.current = ruleOrder(current, broken);
+    // An edit of a broken row replaces it: it no longer blocks.
+    this.proposed = ruleOrder([...current.filter((r) => r.id !== draft.id), draft], broken.filter((b) => b.id !== draft.id));
   }
 
   add(users: readonly PreviewSubject[]): void {
@@ -130,9 +152,12 @@ export class PreviewTally {
 /**
  * A piece of text every string the pattern matches must contain (lower-case ASCII, at least two characters), or
  * null when there is none to rely on. The database narrows a preview with it (`contains`, ignoring case); the regex
- * itself still decides. Only ASCII is used: under the `i` flag (without `u`) JavaScript never folds a non-ASCII
- * character to an ASCII one, so a match contains this text up to ASCII case, which `contains` ignoring case finds.
+ * itself still decides. Rule regexes run on RE2 with Unicode case folding, where `k` also matches the Kelvin sign
+ * (U+212A) and `s` the long s (U+017F): those two letters are not relied on, every other ASCII character is.
  */
+/** ASCII letters that Unicode case folding also matches with a non-ASCII character. */
+const FOLDS_TO_NON_ASCII = new Set(['k', 's']);
+
 export function requiredText(pattern: string): string | null {
   const runs: string[] = [];
   let run = '';
@@ -148,7 +173,7 @@ export function requiredText(pattern: string): string | null {
       // `\.`, `\-`, `\@` are the character; `\d`, `\w`, `\b`, `\1`… are not one known character.
       if (escaped !== undefined && /[^A-Za-z0-9]/.test(escaped) && escaped.charCodeAt(0) < 128) literal = escaped;
       // Skip what an escape takes with it (`\x41`, `\u0041`, `\u{41}`, `\cM`, `\k<name>`, `\p{L}`, `\12`).
-      else if (escaped === 'x') i += 2;
+      else if (escaped === 'x') i = pattern[i + 1] === '{' ? Math.max(i, pattern.indexOf('}', i)) : i + 2;
       else if (escaped === 'u' || escaped === 'p' || escaped === 'P') i = pattern[i + 1] === '{' ? Math.max(i, pattern.indexOf('}', i)) : i + (escaped === 'u' ? 4 : 0);
       else if (escaped === 'c') i += 1;
       else if (escaped === 'k') i = Math.max(i, pattern.indexOf('>', i));
@@ -167,7 +192,7 @@ export function requiredText(pattern: string): string | null {
         else if (pattern[i] === '(') depth++;
         else if (pattern[i] === ')' && --depth === 0) break;
       }
-    } else if (!'.^$*+?{}'.includes(ch) && ch.charCodeAt(0) >= 32 && ch.charCodeAt(0) < 128) {
+    } else if (!'.^$*+?{}'.includes(ch) && ch.charCodeAt(0) >= 32 && ch.charCodeAt(0) < 128 && !FOLDS_TO_NON_ASCII.has(ch.toLowerCase())) {
       literal = ch.toLowerCase();
     }
     const quantifier = pattern[i + 1];

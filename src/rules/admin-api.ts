@@ -4,7 +4,7 @@
 import type { Logger } from '../config.ts';
 import type { EventSink } from '../context.ts';
 import { planMove, type MoveTarget } from '../core/rule-order.ts';
-import { ruleWarnings } from '../core/rule-warnings.ts';
+import { ruleWarnings, type RuleWarning } from '../core/rule-warnings.ts';
 import { toLoginRule, type LoginRule, type LoginRuleInput, type RuleCatalog, type RuleDraft, type RuleIssue } from '../core/rules.ts';
 import type { AdminRepositories } from '../db/admin-ports.ts';
 import { isUniqueViolation, validationSummary } from '../db/errors.ts';
@@ -28,10 +28,10 @@ export interface ChangeOptions {
 export interface RuleCheck {
   ok: boolean;
   errors: RuleIssue[];
-  warnings: RuleIssue[];
+  warnings: RuleWarning[];
 }
 
-export type PreviewResult = ({ ok: true } & RulePreview & { warnings: RuleIssue[] }) | ({ ok: false } & RuleCheck);
+export type PreviewResult = ({ ok: true } & RulePreview & { warnings: RuleWarning[] }) | ({ ok: false } & RuleCheck);
 
 /** One rule an import creates, updates (with the fields that change) or deletes. */
 export interface ImportChange {
@@ -154,14 +154,13 @@ export class RuleAdmin extends RuleStore {
   async preview(draft: Partial<LoginRuleInput>, options: { id?: number } = {}): Promise<PreviewResult> {
     const checked = await this.check(draft, options);
     if (!checked.ok || !checked.value) return { ok: false, errors: checked.errors, warnings: checked.warnings };
-    const current = await this.list();
-    const result = await previewRule(this.admin.preview, current, toLoginRule(options.id ?? 0, checked.value), (rule, err) => this.badFilter(rule, err));
+    const result = await previewRule(this.admin.preview, await this.load(), toLoginRule(options.id ?? 0, checked.value), (rule, err) => this.badFilter(rule, err));
     return { ok: true, warnings: checked.warnings, ...result };
   }
 
   /** How many active users each valid rule has now. */
   async usage(): Promise<RuleUsage> {
-    return ruleUsage(this.admin.preview, await this.list(), (rule, err) => this.badFilter(rule, err));
+    return ruleUsage(this.admin.preview, await this.load(), (rule, err) => this.badFilter(rule, err));
   }
 
   private badFilter(rule: LoginRule, err: unknown): void {

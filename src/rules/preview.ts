@@ -2,7 +2,7 @@
 // (`usage`), and whom a draft would catch and from which rules (`preview`). The database answers each rule's
 // `where` once, as a set of user ids; everything else is matched here, the way a login matches it.
 import { factsNeeded, PreviewTally, requiredText, UsageTally, type PreviewSubject, type WhereMatches } from '../core/rule-preview.ts';
-import type { LoginRule } from '../core/rules.ts';
+import type { BrokenRule, LoginRule } from '../core/rules.ts';
 import type { CandidateFilter, PreviewRows } from '../db/admin-ports.ts';
 import { isValidationError } from '../db/errors.ts';
 import type { UserId } from '../user-types.ts';
@@ -29,7 +29,7 @@ export interface RulePreview {
   shadowed: { by: PreviewRuleRef; count: number }[];
 }
 
-/** How many active users each rule has now (`null` key: users no rule applies to). */
+/** How many active users each rule has now (`null` key: users no rule applies to, or whose login a broken rule blocks). */
 export interface RuleUsage {
   total: number;
   counts: ReadonlyMap<number | null, number>;
@@ -70,9 +70,15 @@ async function eachBatch(rows: PreviewRows, mfa: Set<UserId>, sso: Set<UserId>, 
   }
 }
 
-export async function ruleUsage(rows: PreviewRows, rules: readonly LoginRule[], onBadFilter: (rule: LoginRule, err: unknown) => void): Promise<RuleUsage> {
+/** The rules as a login sees them: the valid ones and the broken rows that make a login fail closed. */
+export interface RuleSet {
+  rules: readonly LoginRule[];
+  broken: readonly BrokenRule[];
+}
+
+export async function ruleUsage(rows: PreviewRows, { rules, broken }: RuleSet, onBadFilter: (rule: LoginRule, err: unknown) => void): Promise<RuleUsage> {
   const { where, mfa, sso } = await facts(rows, rules, onBadFilter);
-  const tally = new UsageTally(rules, where);
+  const tally = new UsageTally(rules, where, broken);
   await eachBatch(rows, mfa, sso, (users) => tally.add(users));
   return { total: tally.total, counts: tally.counts };
 }
@@ -99,9 +105,9 @@ function candidatesOf(rules: readonly (LoginRule | undefined)[], where: WhereMat
 }
 
 /** `draft` has the id of the rule it edits, or 0 for a new rule. */
-export async function previewRule(rows: PreviewRows, current: readonly LoginRule[], draft: LoginRule, onBadFilter: (rule: LoginRule, err: unknown) => void): Promise<RulePreview> {
+export async function previewRule(rows: PreviewRows, { rules: current, broken }: RuleSet, draft: LoginRule, onBadFilter: (rule: LoginRule, err: unknown) => void): Promise<RulePreview> {
   const [{ where, mfa, sso }, total] = await Promise.all([facts(rows, [...current, draft], onBadFilter), rows.countActive()]);
-  const tally = new PreviewTally(current, draft, where);
+  const tally = new PreviewTally(current, draft, where, 20, broken);
   const candidates = candidatesOf([draft, current.find((r) => r.id === draft.id)], where);
   const nobody = candidates && !candidates.emailContains.length && !candidates.wheres.length && !candidates.withFactor && !candidates.withIdentity;
   if (!nobody) await eachBatch(rows, mfa, sso, (users) => tally.add(users), candidates ?? undefined);

@@ -48,7 +48,7 @@ export function ruleToInput(rule: LoginRule): ExportedRule {
 export interface StoredRule {
   id: number;
   rule: ExportedRule;
-  /** Null when the row is valid; else why it is skipped at login. */
+  /** Null when the row is valid; else what is wrong with it (while it is enabled, logins that reach it are refused). */
   issues: RuleIssue[] | null;
   createdAt: Date;
   updatedAt: Date;

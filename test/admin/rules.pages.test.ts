@@ -80,7 +80,7 @@ describe('the rule list', () => {
     const row = await t.prisma.loginRule.create({ data: { name: 'Broken', method: 'mfa', priority: 500, emailRegex: '@x\\.test$' } });
     t.login.rules.invalidate();
     const page = await agent.get(ADMIN);
-    expect(page.text).toContain('Broken, skipped at login: totpOrganizationName: is required for the mfa method');
+    expect(page.text).toContain('Broken, every login that reaches it is refused: totpOrganizationName: is required for the mfa method');
     await t.prisma.loginRule.delete({ where: { id: row.id } });
     t.login.rules.invalidate();
   });
@@ -148,7 +148,7 @@ describe('the rule form', () => {
     expect(decode(res.text)).toContain('"shoeSize": "{{profile.id}}"');
     expect(res.text).toContain('value="Eng, Nope"');
     // The unanchored regex is a warning, apart.
-    expect(res.text).toMatch(/<div class="ewl-warnings" role="status"[\s\S]*Email regex: is not anchored at the end/);
+    expect(res.text).toMatch(/<div class="ewl-warnings" role="status"[\s\S]*Email regex: \/@[^/]*\/ does not end with \$/);
     expect(res.text).toContain('id="id_emailRegex_warning1"');
   });
 
@@ -184,7 +184,7 @@ describe('the rule form', () => {
   it('a saved rule with a warning says so on the list', async () => {
     const res = await post(`${ADMIN}rules/new/`, newRule({ action: 'save', name: 'Loose', priority: '6', emailRegex: '@loose\\.test' }));
     expect(res.status).toBe(303);
-    expect((await agent.get(ADMIN)).text).toContain('Warning about emailRegex: is not anchored at the end');
+    expect((await agent.get(ADMIN)).text).toMatch(/Warning about emailRegex: \/[^/]+\/ does not end with \$/);
   });
 
   it('editing shows the stored values; an unchecked box turns the field off; a taken name is refused', async () => {
@@ -200,6 +200,18 @@ describe('the rule form', () => {
     expect(saved.status).toBe(303);
     expect(await t.login.rules.show(rule.id)).toMatchObject({ rule: { enabled: false, emailRegex: '@loose\\.test$' } });
     expect(t.events.of('adminChange').at(-1)).toMatchObject({ action: 'rule.update', before: { enabled: true, emailRegex: '@loose\\.test' }, after: { enabled: false, emailRegex: '@loose\\.test$' } });
+  });
+
+  it("linking by email is a choice of yes, no and the method's default (null), kept apart from no", async () => {
+    const rule = (await t.login.rules.list()).find((r) => r.name === 'Acme SSO')!;
+    const page = await agent.get(`${ADMIN}rules/${rule.id}/`);
+    expect(page.text).toMatch(/<select id="id_linkExistingByEmail" name="linkExistingByEmail"[^>]*>\s*<option value="" selected>The method&#39;s default<\/option><option value="true">Yes<\/option><option value="false">No<\/option>/);
+    const fields = newRule({ action: 'save', name: 'Acme SSO', method: 'sso', priority: String(rule.priority), emailRegex: rule.emailRegex, organizationId: 'org_acme' });
+    expect((await post(`${ADMIN}rules/${rule.id}/`, { ...fields, linkExistingByEmail: 'false' })).status).toBe(303);
+    expect((await t.login.rules.show(rule.id)).rule.linkExistingByEmail).toBe(false);
+    expect((await agent.get(`${ADMIN}rules/${rule.id}/`)).text).toContain('<option value="false" selected>No</option>');
+    expect((await post(`${ADMIN}rules/${rule.id}/`, { ...fields, linkExistingByEmail: '' })).status).toBe(303);
+    expect((await t.login.rules.show(rule.id)).rule.linkExistingByEmail).toBeNull();
   });
 
   it('unknown rules are the not-found page', async () => {

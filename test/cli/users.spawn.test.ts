@@ -106,6 +106,7 @@ describe('--help on every command', { timeout: 180_000 }, () => {
     const add = results[2]!.stdout;
     expect(add).toContain('SSO options (sso, GoogleOAuth, MicrosoftOAuth):\n  --connection-id <text>\n      WorkOS connection id. e.g. conn_01H');
     expect(add).toContain('  --jit-creation off|attributes|idp\n');
+    expect(add).toContain('  --link-existing-by-email true|false|default\n');
     expect(add).toContain('MFA options (mfa):\n  --totp-organization-name <text>\n      Issuer name in authenticator apps.');
     const [rules, users, top] = results.slice(-3);
     expect(rules!.stdout).toContain('  preview [fields] --file f [--id <id>]');

@@ -50,6 +50,12 @@ describe('fieldFromText / fieldToText', () => {
     ['json', '', { ok: true, value: {} }],
     ['json', '{"a": [1]}', { ok: true, value: { a: [1] } }],
     ['text', '  kept as typed ', { ok: true, value: '  kept as typed ' }],
+    // Tri-state: empty (or "default") keeps the method's default, which is not false.
+    ['tristate', '', { ok: true, value: null }],
+    ['tristate', 'default', { ok: true, value: null }],
+    ['tristate', 'No', { ok: true, value: false }],
+    ['tristate', 'true', { ok: true, value: true }],
+    ['tristate', 'maybe', { ok: false, message: 'must be true or false, not "maybe"' }],
   ] as const)('%s %j', (kind, text, expected) => {
     expect(fieldFromText(kind, text)).toEqual(expected);
   });
@@ -66,5 +72,7 @@ describe('fieldFromText / fieldToText', () => {
     expect(fieldToText('list', ['a', 'b'])).toBe('a, b');
     expect(fieldToText('boolean', false)).toBe('false');
     expect(fieldToText('integer', undefined)).toBe('');
+    expect(fieldToText('tristate', null)).toBe('');
+    expect(fieldToText('tristate', false)).toBe('false');
   });
 });

@@ -13,9 +13,9 @@ const PATTERNS = [
   '[abc]xyz@q',
   'xx{0,2}yz',
   '^[^@]+@ACME\\.Test$',
-  '\\u0041bc@x',
+  '\\x{41}bc@x',
   '\\x41zz@acme',
-  '(a)\\1@acme\\.test',
+  '(a)+@acme\\.test',
   'bob\\.?smith@',
   '^admin@',
   'K@kelvin\\.test',
@@ -27,11 +27,14 @@ const PATTERNS = [
 
 describe('requiredText', () => {
   it('finds the text a domain regex needs', () => {
-    expect(requiredText('@acme\\.test$')).toBe('@acme.test');
-    expect(requiredText('^[^@]+@ACME\\.Test$')).toBe('@acme.test');
-    expect(requiredText('^.+@(acme|acme-eu)\\.test$')).toBe('.test');
+    expect(requiredText('@acme\\.test$')).toBe('@acme.te');
+    expect(requiredText('^[^@]+@ACME\\.Test$')).toBe('@acme.te');
+    expect(requiredText('^.+@(acme|acme-eu)\\.test$')).toBe('.te');
     expect(requiredText('.*')).toBeNull();
     expect(requiredText('@a\\.test|@b\\.test')).toBeNull();
+    // RE2 folds k with the Kelvin sign and s with the long s, so neither is relied on.
+    expect(requiredText('@kelvin\\.test$')).toBe('elvin.te');
+    expect(requiredText('\\x{41}bc@x')).toBe('bc@x');
   });
 
   it('every match contains it, whatever the case (random strings and near-misses)', () => {

@@ -45,6 +45,8 @@ describe('export', () => {
       savedAttributes: {},
       totpOrganizationName: '',
       allowIdpInitiated: false,
+      linkExistingByEmail: null,
+      directoryProvisioning: {},
     });
     expect(JSON.parse(JSON.stringify(doc))).toEqual(doc);
   });
