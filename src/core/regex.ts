@@ -3,6 +3,7 @@
 // `^\w+[\w.]*[\w.-]*@corp\.com$` and 320 characters. RE2 has no backreferences or lookaround; patterns that use
 // them are refused on save with a message that says so. Input stays bounded in length as well.
 import { RE2JS, RE2JSException, RE2JSSyntaxException } from 're2js';
+import { requiredText } from './required-text.ts';
 
 export const MAX_REGEX_INPUT = 320; // RFC 5321 caps an address at 254; usernames are shorter still.
 const MAX_PATTERN_LENGTH = 500;
@@ -26,7 +27,11 @@ export function compileRuleRegex(pattern: string): RegexCheck {
     if (err instanceof RE2JSException) return { ok: false, reason: `does not compile: ${err.message}` };
     throw err;
   }
-  return { ok: true, regex: { source: pattern, test: (input) => compiled.test(input) } };
+  // Every match contains `text` (ignoring ASCII case), so an input without it is refused without running RE2.
+  // Lower-casing changes no ASCII character but A–Z, so it cannot hide the text.
+  const text = requiredText(pattern);
+  const test = text === null ? (input: string) => compiled.test(input) : (input: string) => input.toLowerCase().includes(text) && compiled.test(input);
+  return { ok: true, regex: { source: pattern, test } };
 }
 
 // One compiled regex per rule object: the rule store keeps its LoginRule objects for as long as the rules do not

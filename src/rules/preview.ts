@@ -1,7 +1,8 @@
 // Counting which active users rules catch, in batches read in id order: how many users each rule has now
 // (`usage`), and whom a draft would catch and from which rules (`preview`). The database answers each rule's
 // `where` once, as a set of user ids; everything else is matched here, the way a login matches it.
-import { factsNeeded, PreviewTally, requiredText, UsageTally, type PreviewSubject, type WhereMatches } from '../core/rule-preview.ts';
+import { requiredText } from '../core/required-text.ts';
+import { factsNeeded, PreviewTally, UsageTally, type PreviewSubject, type WhereMatches } from '../core/rule-preview.ts';
 import type { BrokenRule, LoginRule } from '../core/rules.ts';
 import type { CandidateFilter, PreviewRows } from '../db/admin-ports.ts';
 import { isValidationError } from '../db/errors.ts';

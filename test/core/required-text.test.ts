@@ -1,7 +1,9 @@
-// requiredText: the database narrows a preview to emails containing this text, so every string the regex matches
-// must contain it (ignoring ASCII case); otherwise a preview would miss users.
+// requiredText: the database narrows a preview to emails containing this text, and a compiled rule regex refuses
+// inputs without it before running RE2, so every string the regex matches must contain it (ignoring ASCII case);
+// otherwise a preview would miss users and a login could get the wrong rule.
 import { describe, expect, it } from 'vitest';
-import { requiredText } from '../../src/core/rule-preview.ts';
+import { requiredText } from '../../src/core/required-text.ts';
+import { RE2JS } from 're2js';
 import { compileRuleRegex, regexMatches } from '../../src/core/regex.ts';
 
 const PATTERNS = [
@@ -37,7 +39,7 @@ describe('requiredText', () => {
     expect(requiredText('\\x{41}bc@x')).toBe('bc@x');
   });
 
-  it('every match contains it, whatever the case (random strings and near-misses)', () => {
+  it('every match contains it, whatever the case (random strings and near-misses); the compiled rule regex, which checks it first, answers as RE2 alone does', () => {
     let seed = 11;
     const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
     const alphabet = 'abcxyzAKSmtse@.-_1230\u212Aſ\u00e9';
@@ -52,11 +54,18 @@ describe('requiredText', () => {
       for (const seedText of ['bob@acme.test', 'BOB@ACME.TEST', 'x@acme-eu.test', 'bob@ace.com', 'abbbc@x', '42@corp.test', 'cxyz@q', 'xxyz', 'Abc@x', 'AZZ@acme', 'aa@acme.test', 'bobsmith@', 'admin@x', 'k@kelvin.test', '\u212A@kelvin.test', 'S@LONG.TEST', 'ſ@long.test', 'abc@d', 'aab@c.d', 'xz@w', 'YZ@W']) {
         samples.push(seedText, `q${seedText}r`, seedText.toUpperCase());
       }
+      // RE2 itself, without the text check compileRuleRegex puts in front of it.
+      const re2 = RE2JS.compile(pattern, RE2JS.CASE_INSENSITIVE);
+      let matched = 0;
       for (const s of samples) {
-        if (regexMatches(compiled.regex, s)) {
+        const matches = re2.test(s);
+        if (matches) {
+          matched++;
           expect(text === null || asciiLower(s).includes(text), `${pattern} matched ${JSON.stringify(s)} without ${text}`).toBe(true);
         }
+        expect(regexMatches(compiled.regex, s), `${pattern} on ${JSON.stringify(s)}`).toBe(matches);
       }
+      expect(matched, `${pattern} matched none of the samples`).toBeGreaterThan(0);
     }
   });
 });
