@@ -23,11 +23,24 @@ export interface ExampleSettings {
   sessionSecret: string;
   /** WORKOS_API_KEY: talk to WorkOS instead of the emulator (with WORKOS_CLIENT_ID). */
   workosApiKey?: string;
+  workosClientId?: string;
+  /**
+   * WORKOS_API_HOSTNAME, WORKOS_API_PORT, WORKOS_API_HTTPS=false (as for the CLI): another WorkOS API than
+   * api.workos.com, such as one emulator that several instances share.
+   */
+  workosApi?: { apiHostname?: string; port?: number; https?: boolean };
   /** WORKOS_WEBHOOK_SECRET: Directory Sync webhooks (with the emulator, a demo secret is used). */
   webhookSecret?: string;
-  /** DATABASE_URL (postgres://) with REDIS_URL: production mode (PostgreSQL, sessions and rate limits in Redis). */
+  /**
+   * DATABASE_URL (postgres://, `?schema=` names a schema other than public) with REDIS_URL: production mode
+   * (PostgreSQL, sessions and rate limits in Redis).
+   */
   databaseUrl?: string;
   redisUrl?: string;
+  /** REDIS_PREFIX: the prefix of every Redis key (default `ewl-example:`), for apps sharing one Redis. */
+  redisPrefix?: string;
+  /** BCRYPT_COST: the bcrypt cost of password hashes (default 12); load tests lower it, never a real deployment. */
+  bcryptCost?: number;
 }
 
 export const DEFAULT_DATA_DIR = fileURLToPath(new URL('./data', import.meta.url));
@@ -41,9 +54,17 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): ExampleSettings {
     dataDir: env.DEMO_DATA_DIR ?? DEFAULT_DATA_DIR,
     sessionSecret: env.SESSION_SECRET ?? 'demo-only-secret-change-me',
     workosApiKey: env.WORKOS_API_KEY || undefined,
+    workosClientId: env.WORKOS_CLIENT_ID || undefined,
+    workosApi: {
+      ...(env.WORKOS_API_HOSTNAME && { apiHostname: env.WORKOS_API_HOSTNAME }),
+      ...(env.WORKOS_API_PORT && { port: Number(env.WORKOS_API_PORT) }),
+      ...(env.WORKOS_API_HTTPS && { https: env.WORKOS_API_HTTPS !== 'false' }),
+    },
     webhookSecret: env.WORKOS_WEBHOOK_SECRET || undefined,
     databaseUrl: env.DATABASE_URL || undefined,
     redisUrl: env.REDIS_URL || undefined,
+    redisPrefix: env.REDIS_PREFIX || undefined,
+    bcryptCost: env.BCRYPT_COST ? Number(env.BCRYPT_COST) : undefined,
   };
 }
 
@@ -54,14 +75,17 @@ export interface RunningExample {
 }
 
 export async function startExample(settings: ExampleSettings, log: (line: string) => void = console.log): Promise<RunningExample> {
-  const { databaseUrl, redisUrl } = settings;
-  const production = databaseUrl?.startsWith('postgres') && redisUrl ? await openProduction({ databaseUrl, redisUrl }) : null;
+  const { databaseUrl, redisUrl, redisPrefix } = settings;
+  const production = databaseUrl?.startsWith('postgres') && redisUrl ? await openProduction({ ...splitSchema(databaseUrl), redisUrl, redisPrefix }) : null;
   const prisma = production?.prisma ?? openDemoDatabase(join(settings.dataDir, 'demo.db'));
   let workos: Parameters<typeof createExampleApp>[0]['workos'];
   let notice: string | undefined;
   let emulator: WorkOSEmulator | null = null;
   let webhookSecret = settings.webhookSecret;
-  if (!settings.workosApiKey) {
+  if (settings.workosApiKey) {
+    // Given whole, so that magic links use WorkOS Magic Auth here as with the emulator.
+    workos = { apiKey: settings.workosApiKey, clientId: settings.workosClientId, ...settings.workosApi };
+  } else {
     const { createWorkOSEmulator, DEMO_DIRECTORY } = await import('../../src/emulator/index.ts');
     emulator = await createWorkOSEmulator({
       port: settings.emulatorPort,
@@ -83,7 +107,7 @@ export async function startExample(settings: ExampleSettings, log: (line: string
   }
   const sqliteSessions = production ? null : new SqliteSessionStore(join(settings.dataDir, 'sessions.db'));
   const sessionStore = production?.sessionStore ?? sqliteSessions!;
-  const { app, login } = createExampleApp({ prisma, baseUrl: settings.baseUrl, sessionStore, rateLimit: production?.rateLimit, sessionSecret: settings.sessionSecret, workos, notice, webhookSecret });
+  const { app, login } = createExampleApp({ prisma, baseUrl: settings.baseUrl, sessionStore, rateLimit: production?.rateLimit, sessionSecret: settings.sessionSecret, workos, notice, webhookSecret, bcryptCost: settings.bcryptCost });
   await seedDemo(prisma, login);
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(settings.port, () => resolve(s));
@@ -107,6 +131,15 @@ export async function startExample(settings: ExampleSettings, log: (line: string
       await (production ? production.close() : prisma.$disconnect());
     },
   };
+}
+
+/** The adapter ignores `?schema=` in a connection string: it takes the schema on its own. */
+function splitSchema(databaseUrl: string): { databaseUrl: string; schema?: string } {
+  const url = new URL(databaseUrl);
+  const schema = url.searchParams.get('schema');
+  if (!schema) return { databaseUrl };
+  url.searchParams.delete('schema');
+  return { databaseUrl: url.toString(), schema };
 }
 
 /** `npm run demo:reset`: forgets the demo database and sessions (the next start creates and seeds them again). */

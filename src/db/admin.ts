@@ -2,6 +2,7 @@
 // that touch many rows (reordering, imports), each in one transaction.
 import type { AdminRepositories, AdminRuleRows, AdminUserRows, CandidateFilter, IdentityDetails, PreviewRows, PreviewUserRow, RuleWrite } from './admin-ports.ts';
 import { guardRepository as guard } from './errors.ts';
+import { bumpRuleVersion } from './rules.ts';
 import { asDb, supportsInsensitiveMode, type Db, type FactorRow, type PrismaLike, type UserRow } from './types.ts';
 import type { UserId } from '../user-types.ts';
 
@@ -26,6 +27,7 @@ class AdminRuleRepository implements AdminRuleRows {
     await this.db.$transaction(async (tx) => {
       await parkPriorities(tx, changes.map((c) => c.id));
       for (const c of changes) await tx.loginRule.update({ where: { id: c.id }, data: { priority: c.to } });
+      await bumpRuleVersion(tx);
     });
   }
 
@@ -36,6 +38,7 @@ class AdminRuleRepository implements AdminRuleRows {
       await parkPriorities(tx, plan.update.map((u) => u.id));
       for (const u of plan.update) await tx.loginRule.update({ where: { id: u.id }, data: { ...u.data, jitGroups: { set: byName(u.jitGroups) } } });
       for (const c of plan.create) await tx.loginRule.create({ data: { ...c.data, jitGroups: { connect: byName(c.jitGroups) } } });
+      await bumpRuleVersion(tx);
     });
   }
 }

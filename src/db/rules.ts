@@ -8,6 +8,15 @@ const VERSION_ROW = 1;
 
 const byName = (names: readonly string[]) => names.map((name) => ({ name }));
 
+/**
+ * Bumps the version row inside a rule write's transaction (a no-op for schemas without the model). Every write to
+ * LoginRule through the library calls it, the admin's reordering and imports included.
+ */
+export async function bumpRuleVersion(tx: Db): Promise<void> {
+  // A single-unique-field upsert is one INSERT ... ON CONFLICT on PostgreSQL: safe when two instances race.
+  await tx.loginRuleVersion?.upsert({ where: { id: VERSION_ROW }, create: { id: VERSION_ROW, version: 1 }, update: { version: { increment: 1 } } });
+}
+
 export class RuleRepository implements RuleRows {
   private readonly db: Db;
 
@@ -55,8 +64,7 @@ export class RuleRepository implements RuleRows {
     if (!this.versioned) return write(this.db);
     return this.db.$transaction(async (tx) => {
       const result = await write(tx);
-      // A single-unique-field upsert is one INSERT ... ON CONFLICT on PostgreSQL: safe when two instances race.
-      await tx.loginRuleVersion!.upsert({ where: { id: VERSION_ROW }, create: { id: VERSION_ROW, version: 1 }, update: { version: { increment: 1 } } });
+      await bumpRuleVersion(tx);
       return result;
     });
   }

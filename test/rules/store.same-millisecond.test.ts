@@ -95,4 +95,34 @@ describe('rule cache across instances: two writes in one millisecond', () => {
     await a.login.rules.delete(rule.id);
     expect(await version()).toBe(start + 3);
   });
+
+  it("the admin's reordering and imports bump it too: B sees a same-millisecond move and import after the window", async () => {
+    const version = async () => (await a.prisma.loginRuleVersion.findUnique({ where: { id: 1 } }))?.version ?? 0;
+    const first = await a.login.rules.create({ name: 'Moved', method: 'magic', priority: 50, emailRegex: '@moved\\.test$' });
+    const second = await a.login.rules.create({ name: 'Stays', method: 'magic', priority: 51, emailRegex: '@stays\\.test$' });
+    const at = new Date(Math.floor(Date.now() / 1000) * 1000 - 10_000);
+    await sameMillisecond(a, at);
+    b.clock.advance(1_001);
+    expect((await b.login.rules.get(first.id))?.priority).toBe(50);
+    const before = await legacyStamp(b);
+    const start = await version();
+
+    await a.login.rules.move(first.id, { after: second.id });
+    await sameMillisecond(a, at);
+    expect(await legacyStamp(b)).toBe(before);
+    expect(await version()).toBe(start + 1);
+    b.clock.advance(1_001);
+    const moved = await b.login.rules.get(first.id);
+    expect(moved!.priority).toBeGreaterThan((await b.login.rules.get(second.id))!.priority);
+
+    const doc = await a.login.rules.export();
+    const edited = { ...doc, rules: doc.rules.map((r) => (r.name === 'Stays' ? { ...r, emailRegex: '@imported\\.test$' } : r)) };
+    const stamp = await legacyStamp(b);
+    expect((await a.login.rules.import(edited)).applied).toBe(true);
+    await sameMillisecond(a, at);
+    expect(await legacyStamp(b)).toBe(stamp);
+    expect(await version()).toBe(start + 2);
+    b.clock.advance(1_001);
+    expect((await b.login.rules.get(second.id))?.emailRegex).toBe('@imported\\.test$');
+  });
 });
