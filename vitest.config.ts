@@ -23,7 +23,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
     // The packed-tarball host test installs from the registry and takes minutes: `npm run test:package` (.ci/run).
-    exclude: ['**/node_modules/**', '**/.git/**', 'test/package/**', ...(chromium.found ? [] : [BROWSER_TESTS])],
+    // The two-process example test starts real servers: `npm run test:multi` (.ci/run).
+    exclude: ['**/node_modules/**', '**/.git/**', 'test/package/**', 'examples/basic/multi-process.test.ts', ...(chromium.found ? [] : [BROWSER_TESTS])],
     env: chromium.found ? { CHROMIUM_PATH: chromium.path } : {},
     // Each file gets its own database; files run in parallel on the machine's cores. Workers are reused across
     // files (no per-file module reload): the suite takes about 1 minute instead of 3 on 2 cores, and no test

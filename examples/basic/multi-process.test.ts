@@ -2,8 +2,8 @@
 // port) sharing one PostgreSQL schema, one Redis (a fresh key prefix) and one WorkOS emulator, which this test
 // process runs and both apps reach through WORKOS_API_HOSTNAME/PORT. A browser's steps alternate between the
 // processes as a load balancer without sticky sessions sends them: every flow, a rule change seen by the other
-// process, and a wave of concurrent logins (PRODUCTION_LOGINS: 200 in `npm test`, 1,000 in .ci/run) that includes
-// first SSO logins of the same new person on both processes at once. Each browser connects from its own loopback
+// process, and a wave of concurrent logins (PRODUCTION_LOGINS: 200 by default, 1,000 in .ci/run) that includes
+// first SSO logins of the same new person on both processes at once. It runs in `npm run test:multi`, not `npm test`. Each browser connects from its own loopback
 // address (127.1.x.y), as many clients do, so that per-IP limits see many clients instead of one. Needs
 // PostgreSQL (TEST_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/test) and Redis (REDIS_URL, default
 // redis://127.0.0.1:6379), which the machine and .ci/run start.
@@ -25,7 +25,7 @@ const DATABASE_URL = (process.env.TEST_DATABASE_URL ?? '').startsWith('postgres'
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const schema = `mp_${process.pid}_${randomBytes(4).toString('hex')}`;
 const prefix = `ewl-test-${schema}:`;
-/** Concurrent logins of the wave: 200 in `npm test`, 1,000 in .ci/run's multi-instance step. */
+/** Concurrent logins of the wave: 200 by default, 1,000 in .ci/run's multi-instance step. */
 const LOGINS = Number(process.env.PRODUCTION_LOGINS ?? 200);
 /** How long the documented rule-cache window (docs/login-rules.md: 1 second) is given, with a margin. */
 const RULE_WINDOW_MS = 1_100;
