@@ -7,7 +7,8 @@ import { ruleCatalog, type LoginRuleInput } from '../core/rules.ts';
 import { RuleValidationError } from '../errors.ts';
 import { BUILTIN_RULE_ENTRIES } from '../rule-entries.ts';
 import type { ImportResult, MoveTarget, StoredRule } from '../rules/admin-api.ts';
-import { CliError, COMMON_HELP, guarded, parse, ruleId, UsageError, withLogin, type CommandIo, type RunContext } from './shared.ts';
+import { CliError, guarded, parse, ruleId, subcommand, UsageError, withLogin, type RunContext } from './shared.ts';
+import type { CommandIo } from './io.ts';
 
 // The built-in methods' pure declarations, so --help loads no server code.
 const catalog = ruleCatalog(BUILTIN_RULE_ENTRIES);
@@ -62,17 +63,9 @@ const HELP: Record<string, string> = {
 export const RULES_COMMANDS: readonly string[] = Object.keys(HELP);
 
 export async function runRulesCommand(argv: readonly string[], io: CommandIo): Promise<number> {
-  const [sub, ...rest] = argv;
-  if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
-    (sub === undefined ? io.err : io.out)(SUMMARY);
-    return sub === undefined ? 2 : 0;
-  }
-  const help = Object.hasOwn(HELP, sub) ? HELP[sub]! : undefined;
-  if (!help) {
-    io.err(`Unknown rules command '${sub}'.\n\n${SUMMARY}`);
-    return 2;
-  }
-  const usage = `${help}\n\n${COMMON_HELP}`;
+  const found = subcommand('rules', argv, HELP, SUMMARY, io);
+  if (typeof found === 'number') return found;
+  const { sub, rest, usage } = found;
   const json = rest.includes('--json');
   return guarded(io, json, usage, async () => {
     const { values, positionals } = parse(rest, { ...FIELD_OPTIONS, file: { type: 'string' }, 'dry-run': { type: 'boolean' }, before: { type: 'string' }, after: { type: 'string' }, to: { type: 'string' }, id: { type: 'string' } });

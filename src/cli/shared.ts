@@ -8,13 +8,10 @@ import { NotFoundError, RuleValidationError, ConfigError } from '../errors.ts';
 import type { AdminActor, AdminChange } from '../events.ts';
 import type { AdminApi } from '../admin/api.ts';
 import { CliError, openHostDatabase } from './host-database.ts';
+import type { CommandIo } from './io.ts';
 
 export { CliError } from './host-database.ts';
 
-export interface CommandIo {
-  out: (line: string) => void;
-  err: (line: string) => void;
-}
 
 /** Options every database command takes. */
 export const COMMON_OPTIONS = {
@@ -35,6 +32,23 @@ WorkOS calls (deleting MFA factors) use WORKOS_API_KEY and WORKOS_CLIENT_ID when
 
 /** A command-line mistake: usage is printed and the exit code is 2. */
 export class UsageError extends Error {}
+
+/**
+ * The subcommand of a command group (`rules`, `users`) with its usage text, or the exit code when there is none to
+ * run: the group's summary on `--help` (0) or with no subcommand (2), or an unknown subcommand (2).
+ */
+export function subcommand(group: string, argv: readonly string[], help: Readonly<Record<string, string>>, summary: string, io: CommandIo): { sub: string; rest: string[]; usage: string } | number {
+  const [sub, ...rest] = argv;
+  if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
+    (sub === undefined ? io.err : io.out)(summary);
+    return sub === undefined ? 2 : 0;
+  }
+  if (!Object.hasOwn(help, sub)) {
+    io.err(`Unknown ${group} command '${sub}'.\n\n${summary}`);
+    return 2;
+  }
+  return { sub, rest, usage: `${help[sub]!}\n\n${COMMON_HELP}` };
+}
 
 /** The options every command takes, and a command's own (by name). */
 export type ParsedValues = { json?: boolean; help?: boolean; config?: string; schema?: string } & Record<string, string | boolean | undefined>;

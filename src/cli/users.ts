@@ -2,7 +2,8 @@
 // show them, reset their MFA, unlink an SSO identity, end their sessions, deactivate or reactivate them.
 import type { PublicUser } from '../events.ts';
 import { NotFoundError } from '../errors.ts';
-import { COMMON_HELP, guarded, parse, UsageError, withLogin, type CommandIo, type RunContext } from './shared.ts';
+import { guarded, parse, subcommand, UsageError, withLogin, type RunContext } from './shared.ts';
+import type { CommandIo } from './io.ts';
 
 const SUMMARY = `Usage: express-workos-login users <command> <username> [options]
 
@@ -83,17 +84,9 @@ const COMMANDS: Record<string, Handler> = {
 export const USERS_COMMANDS: readonly string[] = Object.keys(HELP);
 
 export async function runUsersCommand(argv: readonly string[], io: CommandIo): Promise<number> {
-  const [sub, ...rest] = argv;
-  if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
-    (sub === undefined ? io.err : io.out)(SUMMARY);
-    return sub === undefined ? 2 : 0;
-  }
-  const help = Object.hasOwn(HELP, sub) ? HELP[sub]! : undefined;
-  if (!help) {
-    io.err(`Unknown users command '${sub}'.\n\n${SUMMARY}`);
-    return 2;
-  }
-  const usage = `${help}\n\n${COMMON_HELP}`;
+  const found = subcommand('users', argv, HELP, SUMMARY, io);
+  if (typeof found === 'number') return found;
+  const { sub, rest, usage } = found;
   return guarded(io, rest.includes('--json'), usage, async () => {
     const { values, positionals } = parse(rest, {});
     if (values.help) {

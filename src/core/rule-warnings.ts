@@ -10,6 +10,18 @@ export interface RuleWarning {
   readonly message: string;
 }
 
+/** Calls `visit` with each character outside escapes and character classes (and its index) until it returns false. */
+function eachStructural(pattern: string, visit: (c: string, i: number) => boolean | void): void {
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '\\') i++;
+    else if (inClass) inClass = c !== ']';
+    else if (c === '[') inClass = true;
+    else if (visit(c, i) === false) return;
+  }
+}
+
 /**
  * The top-level alternatives of a pattern (split on `|` outside groups and character classes), as written.
  * Escapes are kept; an unbalanced pattern (which never gets this far: it does not compile) is split as far as it goes.
@@ -17,26 +29,15 @@ export interface RuleWarning {
 function topLevelAlternatives(pattern: string): string[] {
   const parts: string[] = [];
   let depth = 0;
-  let inClass = false;
   let start = 0;
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === '\\') {
-      i++;
-      continue;
-    }
-    if (inClass) {
-      if (c === ']') inClass = false;
-      continue;
-    }
-    if (c === '[') inClass = true;
-    else if (c === '(') depth++;
+  eachStructural(pattern, (c, i) => {
+    if (c === '(') depth++;
     else if (c === ')') depth = Math.max(0, depth - 1);
     else if (c === '|' && depth === 0) {
       parts.push(pattern.slice(start, i));
       start = i + 1;
     }
-  }
+  });
   parts.push(pattern.slice(start));
   return parts;
 }
@@ -48,22 +49,15 @@ const NAMES_A_DOMAIN = /@(?:\\.|[\w([])/;
 function innerGroup(alternative: string): string | null {
   if (!alternative.startsWith('(') || !alternative.endsWith(')')) return null;
   let depth = 0;
-  let inClass = false;
-  for (let i = 0; i < alternative.length; i++) {
-    const c = alternative[i];
-    if (c === '\\') {
-      i++;
-      continue;
+  let closes = -1;
+  eachStructural(alternative, (c, i) => {
+    if (c === '(') depth++;
+    else if (c === ')' && --depth === 0) {
+      closes = i;
+      return false;
     }
-    if (inClass) {
-      if (c === ']') inClass = false;
-      continue;
-    }
-    if (c === '[') inClass = true;
-    else if (c === '(') depth++;
-    else if (c === ')' && --depth === 0) return i === alternative.length - 1 ? alternative.slice(alternative.startsWith('(?:') ? 3 : 1, -1) : null;
-  }
-  return null;
+  });
+  return closes === alternative.length - 1 ? alternative.slice(alternative.startsWith('(?:') ? 3 : 1, -1) : null;
 }
 
 /** The alternatives that name a domain but leave its end open; a whole-group alternative is looked into. */

@@ -1,7 +1,7 @@
 // `express-workos-login emulator`: runs the emulator until interrupted and prints how to reach it.
-import { parseArgs } from 'node:util';
 import { EmulatorConfigError } from './errors.ts';
 import { createWorkOSEmulator, DEMO_DIRECTORY } from './index.ts';
+import { parseOptions, type CommandIo } from '../cli/io.ts';
 
 export const EMULATOR_USAGE = `Usage: express-workos-login emulator [options]
 
@@ -17,37 +17,23 @@ Options:
   --redirect-uri <uri>  allow-listed redirect URI (repeatable; replaces the first client's)
   -h, --help            show this help`;
 
-export interface CommandIo {
-  out: (line: string) => void;
-  err: (line: string) => void;
-}
 
 /** Starts the emulator; resolves to an exit code once it has stopped (or failed to start). */
 export async function runEmulatorCommand(argv: readonly string[], io: CommandIo, stop: Promise<unknown>): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        port: { type: 'string', default: '4100' },
-        host: { type: 'string', default: '127.0.0.1' },
-        directory: { type: 'string' },
-        'api-key': { type: 'string' },
-        'client-id': { type: 'string' },
-        'redirect-uri': { type: 'string', multiple: true },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    io.err(`${(error as Error).message}\n\n${EMULATOR_USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    io.out(EMULATOR_USAGE);
-    return 0;
-  }
+  const values = parseOptions(
+    argv,
+    {
+      port: { type: 'string', default: '4100' },
+      host: { type: 'string', default: '127.0.0.1' },
+      directory: { type: 'string' },
+      'api-key': { type: 'string' },
+      'client-id': { type: 'string' },
+      'redirect-uri': { type: 'string', multiple: true },
+    },
+    EMULATOR_USAGE,
+    io,
+  );
+  if (typeof values === 'number') return values;
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
     io.err(`--port: expected an integer from 0 to 65535, received '${values.port}'`);

@@ -4,9 +4,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { parseArgs } from 'node:util';
 import { DEFAULT_RULE } from '../rules/seed.ts';
-import type { CommandIo } from './init.ts';
+import { parseOptions, type CommandIo } from '../cli/io.ts';
 import { fieldProblem, hostIdOf, libraryModels, MODELS_FILE, OPTIONAL_MODELS, type HostId } from './models.ts';
 import { libraryModelsText, readProject, schemaFilesIn, schemaFilesOf, type PrismaProject } from './project.ts';
 import { datasourceProvider, mappedName, nativeType, parseModels, type SchemaModel } from './schema.ts';
@@ -31,22 +30,8 @@ export interface Finding {
 const MARK: Record<Verdict, string> = { ok: '✓', warn: '!', fail: '✗' };
 
 export async function runDoctorCommand(argv: readonly string[], io: CommandIo, cwd = process.cwd(), env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: { url: { type: 'string' }, 'no-db': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    io.err(`${(error as Error).message}\n\n${DOCTOR_USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    io.out(DOCTOR_USAGE);
-    return 0;
-  }
+  const values = parseOptions(argv, { url: { type: 'string' }, 'no-db': { type: 'boolean' } }, DOCTOR_USAGE, io);
+  if (typeof values === 'number') return values;
   const root = resolve(cwd);
   const findings: Finding[] = [];
   const project = readProject(root);

@@ -3,14 +3,10 @@
 // then; a host's existing User gets the missing fields; nothing is written when something conflicts.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { parseArgs } from 'node:util';
 import { MODELS_FILE, planInit, type IdKind } from './models.ts';
 import { configWithSchemaFolder, libraryModelsText, packageVersion, readProject, schemaFilesIn } from './project.ts';
+import { parseOptions, type CommandIo } from '../cli/io.ts';
 
-export interface CommandIo {
-  out: (line: string) => void;
-  err: (line: string) => void;
-}
 
 export const INIT_USAGE = `Usage: express-workos-login init [options]
 
@@ -24,22 +20,8 @@ Options:
 export const NEXT_COMMANDS = ['npx prisma migrate dev --name workos-login', 'npx prisma generate'] as const;
 
 export async function runInitCommand(argv: readonly string[], io: CommandIo, cwd = process.cwd()): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: { id: { type: 'string', default: 'int' }, 'dry-run': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    io.err(`${(error as Error).message}\n\n${INIT_USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    io.out(INIT_USAGE);
-    return 0;
-  }
+  const values = parseOptions(argv, { id: { type: 'string', default: 'int' }, 'dry-run': { type: 'boolean' } }, INIT_USAGE, io);
+  if (typeof values === 'number') return values;
   if (!['int', 'uuid', 'cuid'].includes(values.id)) {
     io.err(`--id: expected int, uuid or cuid, received '${values.id}'`);
     return 2;
