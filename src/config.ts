@@ -78,6 +78,16 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    database: z
+      .object({
+        /**
+         * How long one database call of the library (a lookup, a write, a whole transaction) may take before the
+         * request ends in the "try again" page: a slow or stuck database must not hold requests open.
+         */
+        timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+      })
+      .strict()
+      .prefault({}),
     templateDirs: z
       .array(z.string().refine((d) => existsSync(d) && statSync(d).isDirectory(), { message: 'is not a directory' }))
       .default([]),

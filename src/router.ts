@@ -18,7 +18,7 @@ import { csrfToken, verifyCsrf } from './http/csrf.ts';
 import { clientError, routeForLog } from './http/request-errors.ts';
 import { SetupDiagnostics } from './http/diagnostics.ts';
 import { LIBRARY_VIEWS, Renderer } from './http/render.ts';
-import { LoginThrottle, limiterFactory } from './http/rate-limit.ts';
+import { LoginThrottle, RateLimitStoreFailure, limiterFactory } from './http/rate-limit.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { SharedLoginFlow } from './login/flow.ts';
 import { renderLoginPage } from './login/page.ts';
@@ -149,7 +149,7 @@ export function workosLogin(input: WorkosLoginConfig, options: WorkosLoginOption
   const runtimeOf = <R extends MethodRuntime>(module: MethodModule) => runtimes.get(module) as R;
   mfaRuntime = runtimeOf<MfaRuntime>(mfaMethod);
   const strategyOf = (module: MethodModule) => (options?: object) => runtimeOf(module).strategy!(options as never);
-  const loadUser = loadUserMiddleware(ctx);
+  const loadUser = errorPageOnStorageFailure(loadUserMiddleware(ctx), errorHandler(ctx));
   const requireLogin = requireLoginMiddleware(loadUser, loginRequired(ctx, () => config.loginUrl));
 
   const router = Router() as WorkosLoginRouter;
@@ -193,6 +193,19 @@ export function workosLogin(input: WorkosLoginConfig, options: WorkosLoginOption
   return router;
 }
 
+/**
+ * `loadUser` and `requireLogin` also run on the host's own routes, in front of the host's error handler: when the
+ * database or the rate-limit store fails there, they answer the library's "try again" page (503) themselves rather
+ * than hand the host an error its handler may turn into a 500 with a stack trace. Other errors go to the host.
+ */
+function errorPageOnStorageFailure(handler: RequestHandler, page: ErrorRequestHandler): RequestHandler {
+  return (req, res, next) =>
+    handler(req, res, (err?: unknown) => {
+      if (err && (isDatabaseError(err) || err instanceof RateLimitStoreFailure)) return void page(err, req, res, next);
+      next(err as Parameters<typeof next>[0]);
+    });
+}
+
 /** Every failure ends in a page with a message chosen by code: never a stack trace, never a raw 500. */
 function errorHandler(ctx: Context): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
@@ -202,7 +215,7 @@ function errorHandler(ctx: Context): ErrorRequestHandler {
       ctx.config.logger.error(err.message);
       res.status(500).type('text').send(err.message);
       return;
-    } else if (isDatabaseError(err)) error = new LoginError('upstream', 503, { cause: err });
+    } else if (isDatabaseError(err) || err instanceof RateLimitStoreFailure) error = new LoginError('upstream', 503, { cause: err });
     else error = clientError(err) ?? new LoginError('server', 500, { cause: err });
     if (error.status >= 500) {
       // The route's pattern, not the path: a reset link's path is its token.

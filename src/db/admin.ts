@@ -1,7 +1,7 @@
 // The admin's reads and writes: bulk user reads for rule previews, support lookups of any user, and the rule writes
 // that touch many rows (reordering, imports), each in one transaction.
 import type { AdminRepositories, AdminRuleRows, AdminUserRows, CandidateFilter, IdentityDetails, PreviewRows, PreviewUserRow, RuleWrite } from './admin-ports.ts';
-import { guardRepository as guard } from './errors.ts';
+import { guardRepository, withTransactionLimit } from './errors.ts';
 import { bumpRuleVersion } from './rules.ts';
 import { asDb, supportsInsensitiveMode, type Db, type FactorRow, type PrismaLike, type UserRow } from './types.ts';
 import type { UserId } from '../user-types.ts';
@@ -153,8 +153,13 @@ class AdminUserRepository implements AdminUserRows {
 }
 
 /** The admin's repositories over the host's client; `activeUserFilter` decides who counts in previews. */
-export function createAdminRepositories(prisma: PrismaLike, config: { activeUserFilter: Readonly<Record<string, unknown>> }): AdminRepositories {
+export function createAdminRepositories(
+  host: PrismaLike,
+  config: { activeUserFilter: Readonly<Record<string, unknown>>; database: { timeoutMs: number } },
+): AdminRepositories {
+  const prisma = withTransactionLimit(host, config.database.timeoutMs);
   const db = asDb(prisma);
+  const guard = <T extends object>(repo: T): T => guardRepository(repo, config.database.timeoutMs);
   return {
     rules: guard(new AdminRuleRepository(db)),
     preview: guard(new PreviewRepository(db, config.activeUserFilter, prisma)),

@@ -15,29 +15,62 @@ export const isValidationError = (err: unknown): boolean =>
   !!err && typeof err === 'object' && (err as { name?: unknown }).name === 'PrismaClientValidationError';
 
 /**
- * A plain TypeError from inside a repository call: the client or its driver broke without naming the failure
- * (e.g. a delegate missing from the host's client). Keeps the original message for the log, and its `cause`.
+ * A plain TypeError or Error from inside a repository call: the client or its driver broke without naming the
+ * failure (e.g. a delegate missing from the host's client, or pg's "Connection terminated unexpectedly" when the
+ * server goes away in a transaction). Keeps the original message for the log, and its `cause`.
  */
 export class DatabaseFailure extends Error {
-  constructor(cause: TypeError) {
+  constructor(cause: Error) {
     super(cause.message, { cause });
     this.name = 'DatabaseFailure';
+  }
+}
+
+/** A repository call that did not settle within `database.timeoutMs`. */
+export class DatabaseTimeout extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`a database call took longer than database.timeoutMs (${timeoutMs} ms)`);
+    this.name = 'DatabaseTimeout';
   }
 }
 
 /** Any failure of the client or its driver (connection refused, corrupt file, timeout, bad query): a 503 page. */
 export function isDatabaseError(err: unknown): boolean {
   const name = err && typeof err === 'object' ? String((err as { name?: unknown }).name ?? '') : '';
-  return name.startsWith('PrismaClient') || name === 'DriverAdapterError' || err instanceof DatabaseFailure;
+  return name.startsWith('PrismaClient') || name === 'DriverAdapterError' || err instanceof DatabaseFailure || err instanceof DatabaseTimeout;
 }
 
-const asFailure = (err: unknown): unknown => (err instanceof TypeError && Object.getPrototypeOf(err) === TypeError.prototype ? new DatabaseFailure(err) : err);
+/**
+ * `promise`, or a `DatabaseTimeout` once `timeoutMs` passed. The call itself goes on in the driver (a query cannot
+ * be taken back); what it returns late is dropped, and transactions carry the same limit, so a late one rolls back.
+ */
+export function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DatabaseTimeout(timeoutMs)), timeoutMs);
+  });
+  // A rejection after the timeout has nobody left to hear it.
+  promise.catch(() => {});
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+const isThenable = (v: unknown): v is PromiseLike<unknown> => !!v && typeof (v as { then?: unknown }).then === 'function';
+
+// Only the bare classes: the library's own errors (LoginError, …), Prisma's named ones and anything carrying a
+// Prisma code (P2002 and the like, which callers look at) pass unchanged.
+const asFailure = (err: unknown): unknown =>
+  err instanceof Error &&
+  (Object.getPrototypeOf(err) === TypeError.prototype || Object.getPrototypeOf(err) === Error.prototype) &&
+  !/^P\d{4}$/.test(codeOf(err) ?? '')
+    ? new DatabaseFailure(err)
+    : err;
 
 /**
- * The repository with every method's plain TypeErrors (thrown, or rejected) turned into `DatabaseFailure`s, so
- * they end as the "try again" page like other database failures. Other errors pass unchanged.
+ * The repository with every method's plain TypeErrors and Errors (thrown, or rejected) turned into `DatabaseFailure`s, so
+ * they end as the "try again" page like other database failures, and every call limited to `timeoutMs`. Other
+ * errors pass unchanged.
  */
-export function guardRepository<T extends object>(repo: T): T {
+export function guardRepository<T extends object>(repo: T, timeoutMs: number): T {
   return new Proxy(repo, {
     get(target, key) {
       const value: unknown = Reflect.get(target, key, target);
@@ -49,12 +82,29 @@ export function guardRepository<T extends object>(repo: T): T {
         } catch (err) {
           throw asFailure(err);
         }
-        return result instanceof Promise
-          ? result.catch((err: unknown) => {
+        // Prisma's own promises are lazy thenables, not Promises.
+        return isThenable(result)
+          ? withTimeout(Promise.resolve(result), timeoutMs).catch((err: unknown) => {
               throw asFailure(err);
             })
           : result;
       };
+    },
+  });
+}
+
+/**
+ * The host's client with every interactive transaction limited to `timeoutMs` (waiting for a connection included):
+ * a transaction whose caller already gave up at the limit is rolled back by Prisma instead of committing late, so a
+ * just-in-time user is created whole or not at all. The host's client itself is not changed.
+ */
+export function withTransactionLimit<T extends object>(prisma: T, timeoutMs: number): T {
+  const transaction = (prisma as unknown as { $transaction: (arg: unknown, options?: object) => unknown }).$transaction;
+  return new Proxy(prisma, {
+    get(target, key) {
+      if (key !== '$transaction') return Reflect.get(target, key, target);
+      return (arg: unknown, options?: object) =>
+        transaction.call(target, arg, typeof arg === 'function' ? { maxWait: timeoutMs, timeout: timeoutMs, ...options } : options);
     },
   });
 }

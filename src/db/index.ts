@@ -1,7 +1,8 @@
 // The data layer, built once per router from the host's client: every repository, behind the interfaces of
 // ports.ts. Nothing outside src/db/ looks at the client itself.
 import { ConfigError } from '../errors.ts';
-import { guardRepository as guard } from './errors.ts';
+import type { ResolvedConfig } from '../config.ts';
+import { guardRepository, withTransactionLimit } from './errors.ts';
 import { GroupRepository } from './groups.ts';
 import { IdentityRepository } from './identities.ts';
 import { JitRepository } from './jit.ts';
@@ -16,7 +17,10 @@ import { webhookEventStore } from './webhook-events.ts';
 
 export { databaseLimiters } from './rate-limit.ts';
 
-export function createRepositories(prisma: PrismaLike, config: UserLookupConfig): Repositories {
+export function createRepositories(host: PrismaLike, config: UserLookupConfig & Pick<ResolvedConfig, 'database'>): Repositories {
+  const { timeoutMs } = config.database;
+  const prisma = withTransactionLimit(host, timeoutMs);
+  const guard = <T extends object>(repo: T): T => guardRepository(repo, timeoutMs);
   const db = asDb(prisma);
   const magicLink = magicLinkTokenStore(prisma);
   const webhookEvents = webhookEventStore(prisma);

@@ -3,6 +3,7 @@
 import rlf, { type RateLimiterAbstract, type RateLimiterRes } from 'rate-limiter-flexible';
 import type { ResolvedConfig } from '../config.ts';
 import type { EventSink, LimiterFactory, LoginLimits } from '../context.ts';
+import { withTimeout } from '../db/errors.ts';
 import type { DatabaseLimiters } from '../db/ports.ts';
 import type { UserId } from '../user-types.ts';
 
@@ -10,8 +11,16 @@ const { RateLimiterMemory, RateLimiterRedis } = rlf;
 
 export type { LimiterFactory } from '../context.ts';
 
+/** The rate-limit store (Redis, the database) failed or, for the database, took longer than `database.timeoutMs`. */
+export class RateLimitStoreFailure extends Error {
+  constructor(cause: unknown) {
+    super(`the rate-limit store failed: ${cause instanceof Error ? `${cause.name}: ${cause.message.split('\n')[0]}` : String(cause)}`, { cause });
+    this.name = 'RateLimitStoreFailure';
+  }
+}
+
 /** `database` builds the limiters of the `database` store (src/db/); required for that store. */
-export function limiterFactory(config: Pick<ResolvedConfig, 'rateLimit'>, database?: DatabaseLimiters): LimiterFactory {
+export function limiterFactory(config: Pick<ResolvedConfig, 'rateLimit'> & Partial<Pick<ResolvedConfig, 'database'>>, database?: DatabaseLimiters): LimiterFactory {
   const { store, keyPrefix } = config.rateLimit;
   if (store === 'database' && !database) throw new TypeError('express-workos-login: the database rate-limit store needs its limiters');
   return (name, spec) => {
@@ -22,9 +31,30 @@ export function limiterFactory(config: Pick<ResolvedConfig, 'rateLimit'>, databa
       blockDuration: spec.blockSeconds ?? 0,
     };
     if (store === 'memory') return new RateLimiterMemory(opts);
-    if (store === 'database') return database!(opts);
-    return new RateLimiterRedis({ ...opts, storeClient: store.redis, useRedisPackage: store.useRedisPackage });
+    if (store === 'database') return guardLimiter(database!(opts), config.database?.timeoutMs);
+    return guardLimiter(new RateLimiterRedis({ ...opts, storeClient: store.redis, useRedisPackage: store.useRedisPackage }));
   };
+}
+
+/**
+ * A shared store's limiter whose failures (Redis down, the database unreachable or slower than `timeoutMs`) reject
+ * with a `RateLimitStoreFailure`, the "try again" page, instead of an unknown error and a 500. A limit reached
+ * (rate-limiter-flexible rejects with its result, not an Error) passes unchanged.
+ */
+function guardLimiter<L extends RateLimiterAbstract>(limiter: L, timeoutMs?: number): L {
+  return new Proxy(limiter, {
+    get(target, key) {
+      const value: unknown = Reflect.get(target, key, target);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]): unknown => {
+        const result: unknown = (value as (...a: unknown[]) => unknown).apply(target, args);
+        if (!(result instanceof Promise)) return result;
+        return (timeoutMs === undefined ? result : withTimeout(result, timeoutMs)).catch((err: unknown) => {
+          throw err instanceof Error ? new RateLimitStoreFailure(err) : err;
+        });
+      };
+    },
+  });
 }
 
 /** A named counter: `check` before the attempt, `hit` on failure, `reset` on success. */

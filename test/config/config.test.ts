@@ -65,6 +65,15 @@ describe('a valid config', () => {
     });
   });
 
+  it('database.timeoutMs: 10 s by default; a value outside 100 to 120000 ms fails at start-up naming the key', () => {
+    expect(workosLogin(base()).config.database).toEqual({ timeoutMs: 10_000 });
+    expect(workosLogin({ ...base(), database: { timeoutMs: 2500 } }).config.database.timeoutMs).toBe(2500);
+    for (const timeoutMs of [0, 50, 120_001, 1.5]) {
+      expect(configError({ ...base(), database: { timeoutMs } }).issues.join('\n')).toMatch(/^database\.timeoutMs: /m);
+    }
+    expect(configError({ ...base(), database: { queryTimeoutMs: 1000 } }).issues.join('\n')).toMatch(/database.*queryTimeoutMs/);
+  });
+
   it('normalises baseUrl to its origin', () => {
     expect(workosLogin({ ...base(), baseUrl: 'HTTPS://App.Example.COM/' }).config.baseUrl).toBe('https://app.example.com');
     expect(workosLogin({ ...base(), baseUrl: 'http://localhost:3000' }).config.baseUrl).toBe('http://localhost:3000');

@@ -2,7 +2,7 @@
 // TypeError from inside a repository call counts as a database failure (the "try again" page, not a 500).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publicUser } from '../../src/context.ts';
-import { DatabaseFailure, guardRepository, isDatabaseError } from '../../src/db/errors.ts';
+import { DatabaseFailure, DatabaseTimeout, guardRepository, isDatabaseError } from '../../src/db/errors.ts';
 import { createRepositories } from '../../src/db/index.ts';
 import type { Repositories } from '../../src/db/ports.ts';
 import { createTestDb, type TestDb, type TestPrisma } from '../support/db.ts';
@@ -33,7 +33,7 @@ function recording(prisma: TestPrisma): TestPrisma {
 
 beforeAll(async () => {
   db = await createTestDb();
-  repos = createRepositories(recording(db.prisma), { usernameLookup: true, emailLookup: true, activeUserFilter: { isActive: true } });
+  repos = createRepositories(recording(db.prisma), { usernameLookup: true, emailLookup: true, activeUserFilter: { isActive: true }, database: { timeoutMs: 10_000 } });
   const fay = await db.prisma.user.create({ data: { username: 'fay', email: 'Fay@Example.test' } });
   await db.prisma.mfaFactor.create({ data: { userId: fay.id, workosFactorId: 'auth_factor_fay', type: 'totp' } });
   await db.prisma.user.create({ data: { username: 'gus', email: 'gus@example.test' } });
@@ -80,15 +80,29 @@ describe('database failures', () => {
     async taken(): Promise<never> {
       throw Object.assign(new Error('unique'), { code: 'P2002' });
     }
+    stuck(): Promise<number> {
+      return new Promise(() => {});
+    }
+    async quick(): Promise<number> {
+      return 2;
+    }
   }
 
   it('a plain TypeError from a repository call becomes a DatabaseFailure (503); other errors pass unchanged', async () => {
-    const probe = guardRepository(new Probe());
+    const probe = guardRepository(new Probe(), 10_000);
     expect(probe.read()).toBe(1);
     const err = await probe.broken().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DatabaseFailure);
     expect((err as Error).cause).toBeInstanceOf(TypeError);
     expect(isDatabaseError(err)).toBe(true);
     expect(await probe.taken().catch((e: { code?: string }) => e.code)).toBe('P2002');
+  });
+
+  it('a call that does not settle within database.timeoutMs becomes a DatabaseTimeout (503); quick ones are untouched', async () => {
+    const probe = guardRepository(new Probe(), 100);
+    const err = await probe.stuck().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DatabaseTimeout);
+    expect(isDatabaseError(err)).toBe(true);
+    expect(await probe.quick()).toBe(2);
   });
 });

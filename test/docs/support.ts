@@ -219,6 +219,7 @@ export const SETTINGS_PAGES = {
   session: { file: 'docs/security.md', heading: 'Sessions', anchor: 'sessions' },
   rateLimit: { file: 'docs/security.md', heading: 'Throttling', anchor: 'throttling' },
   admin: { file: 'docs/admin.md', heading: 'Settings', anchor: 'settings' },
+  database: { file: 'docs/security.md', heading: 'Faults', anchor: 'faults' },
 } as const satisfies Partial<Record<keyof ResolvedConfig, { file: string; heading: string; anchor: string }>>;
 
 export type SettingsSection = keyof typeof SETTINGS_PAGES;

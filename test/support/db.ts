@@ -106,7 +106,7 @@ function createSqlite(schema: SchemaName = 'sqlite', Client: ClientClass = Sqlit
   };
 }
 
-async function createPostgres(url: string, schemaName: SchemaName = 'postgres', Client: ClientClass = PostgresClient as never): Promise<TestDb> {
+export async function createPostgres(url: string, schemaName: SchemaName = 'postgres', Client: ClientClass = PostgresClient as never): Promise<TestDb> {
   const schema = `t_${process.pid}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
