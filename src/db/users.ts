@@ -101,6 +101,8 @@ export class UserRepository implements UserStore {
   }
 
   rememberRelations(user: UserRow, rows: Readonly<Record<string, unknown>>, kinds: ReadonlyMap<string, RelationKind>): void {
+    // Only a lookup by username checks remembered rows.
+    if (!this.config.usernameLookup) return;
     const models = dataModelOf(this.prisma)?.models;
     const relations = new Map<string, RememberedRelation>();
     for (const [field, kind] of kinds) {
