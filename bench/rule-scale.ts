@@ -13,8 +13,12 @@ export interface ScaleResult {
   lookups: number;
   p50: number;
   baselineP50: number;
-  /** Statements one resolution sent (rules cached). */
+  /** Statements one resolution sent (rules cached), for a user whose relation rows no read has remembered yet. */
   queries: number;
+  /** p50 of the resolution at the user's next read (their relation rows remembered, as at step 2 of a login). */
+  warmP50: number;
+  /** Statements of that next read and its resolution together: the user read, which checks the remembered rows. */
+  warmQueries: number;
 }
 
 const p50 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -37,7 +41,8 @@ export async function ruleScaleBench(ruleCount: number, userCount: number, sampl
     for (const [i, id] of groupIds.entries()) await prisma.group.update({ where: { id }, data: { users: { connect: Array.from({ length: 20 }, (_, k) => ({ username: `u${(i * 31 + k * 7) % userCount}` })) } } });
 
     const users = new UserRepository(prisma, { usernameLookup: true, emailLookup: false, activeUserFilter: { isActive: true } });
-    const store = new RuleStore(new RuleRepository(prisma), users, logger, BUILTIN_CATALOG);
+    // A clock that stands still: the rules stay cached, so no figure includes the once-a-second rule stamp check.
+    const store = new RuleStore(new RuleRepository(prisma), users, logger, BUILTIN_CATALOG, () => 0);
     const lookups = Math.round(ruleCount / 5) - 1;
     for (let i = 0; i < ruleCount - 1; i++) {
       const k = i % 5;
@@ -53,7 +58,9 @@ export async function ruleScaleBench(ruleCount: number, userCount: number, sampl
 
     const times: number[] = [];
     const base: number[] = [];
+    const warm: number[] = [];
     let queries = 0;
+    let warmQueries = 0;
     for (let s = 0; s < samples + 10; s++) {
       const name = `u${(s * 7919) % userCount}`;
       let t0 = performance.now();
@@ -63,13 +70,21 @@ export async function ruleScaleBench(ruleCount: number, userCount: number, sampl
       t0 = performance.now();
       await store.resolve(user!, name);
       const took = performance.now() - t0;
+      const coldSent = sent.length - before;
+      const again = sent.length;
+      const reread = await users.findForLogin(name);
+      t0 = performance.now();
+      await store.resolve(reread!, name);
+      const warmTook = performance.now() - t0;
       if (s >= 10) {
         times.push(took);
         base.push(read);
-        queries = Math.max(queries, sent.length - before);
+        warm.push(warmTook);
+        queries = Math.max(queries, coldSent);
+        warmQueries = Math.max(warmQueries, sent.length - again);
       }
     }
-    return { users: userCount, lookups: lookupCount, p50: p50(times), baselineP50: p50(base), queries };
+    return { users: userCount, lookups: lookupCount, p50: p50(times), baselineP50: p50(base), queries, warmP50: p50(warm), warmQueries };
   } finally {
     await prisma.$disconnect();
     await db.close();

@@ -57,6 +57,33 @@ export function filterFields(where: Readonly<Record<string, unknown>>): Set<stri
 }
 
 /**
+ * How the filter addresses each of `relations` it names at the top level of the user: as a list (some/every/none)
+ * or as a single row (is/isNot, its fields, or null). The database accepted the shape when the rule was saved, so
+ * it tells a list relation from a single one (which the client's runtime model does not). A relation addressed
+ * both ways, or in a shape that says neither, maps to null.
+ */
+export function relationShapes(where: Readonly<Record<string, unknown>>, relations: ReadonlySet<string>, into = new Map<string, 'many' | 'one' | null>()): Map<string, 'many' | 'one' | null> {
+  const note = (field: string, kind: 'many' | 'one' | null) => into.set(field, into.has(field) && into.get(field) !== kind ? null : kind);
+  const visit = (w: unknown): void => {
+    if (Array.isArray(w)) return w.forEach(visit);
+    if (!isPlainObject(w)) return;
+    for (const [k, v] of Object.entries(w)) {
+      if (k === 'AND' || k === 'OR' || k === 'NOT') visit(v);
+      else if (relations.has(k)) {
+        const keys = isPlainObject(v) ? Object.keys(v) : [];
+        if (v === null) note(k, 'one');
+        else if (!isPlainObject(v) || keys.length === 0) note(k, null);
+        else if (keys.every((op) => op === 'some' || op === 'every' || op === 'none')) note(k, 'many');
+        else if (keys.some((op) => op === 'some' || op === 'every' || op === 'none')) note(k, null);
+        else note(k, 'one');
+      }
+    }
+  };
+  visit(where);
+  return into;
+}
+
+/**
  * Whether `row` matches `where`. `row` holds the user's scalar fields and any relation the filter names
  * (to-many relations as arrays of rows, to-one relations as a row or null); `relations` names the user's relation
  * fields when the data model is known (else a null field given a relation-shaped filter is refused). Throws `UnsupportedFilter` for a

@@ -7,7 +7,9 @@ import type { DataModel } from '../core/jit-model.ts';
 import type { JitPlan } from '../core/jit.ts';
 import type { FactorRow, FactorType, IdentityData, IdentityRow, LoginRuleData, LoginRuleRow, MagicLinkRow, TokenRow, UserFacts, UserRow } from './types.ts';
 import type { UserId } from '../user-types.ts';
+import type { RelationKind } from './relation-cache.ts';
 
+export type { RelationKind } from './relation-cache.ts';
 export type { FactorRow, FactorType, IdentityData, IdentityRow, LoginRuleData, LoginRuleRow, MagicLinkRow, TokenRow, UserFacts, UserRow, WebhookEventRow } from './types.ts';
 
 /** Users as the login flows need them. `Active` lookups honour the configured active-user filter. */
@@ -31,6 +33,13 @@ export interface UserStore {
    * lookup-attribute filters in memory. Null when the user is gone.
    */
   readFields(userId: UserId, fields: readonly string[]): Promise<Record<string, unknown> | null>;
+  /**
+   * The relation rows that came with this row from `findForLogin`, checked against the database in the same
+   * statement (empty when none did): a login's lookup rules read them instead of reading the relations again.
+   */
+  preloadedRelations(user: UserRow): Record<string, unknown>;
+  /** Remembers the relation rows the lookup rules read for this user, for the next `findForLogin` to check and reuse. */
+  rememberRelations(user: UserRow, rows: Readonly<Record<string, unknown>>, kinds: ReadonlyMap<string, RelationKind>): void;
   /** The user model's relation field names, when the client describes its models (else null). */
   relationFields(): ReadonlySet<string> | null;
   /** Runs a `where` on the user model once; throws the client's validation error when it is malformed. */

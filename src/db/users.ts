@@ -5,6 +5,7 @@ import { USER_MODEL } from '../core/jit-model.ts';
 import { isValidationError } from './errors.ts';
 import { dataModelOf } from './model.ts';
 import type { UserStore } from './ports.ts';
+import { MAX_REMEMBERED_ROWS, RelationCache, type RelationKind, type RememberedRelation } from './relation-cache.ts';
 import { asDb, supportsInsensitiveMode, type Db, type PrismaLike, type UserFacts, type UserRow } from './types.ts';
 import type { UserId } from '../user-types.ts';
 
@@ -20,12 +21,27 @@ function withFacts(row: CountedRow | null): UserRow | null {
   return { ...user, facts: { hasMfa: (counts?.mfaFactors ?? 0) > 0, hasSso: (counts?.ssoIdentities ?? 0) > 0 } };
 }
 
+/** The row's values of `fields`, or null when one is missing or of a type the check cannot compare exactly. */
+function project(row: unknown, fields: readonly string[]): Record<string, string | number | boolean | null> | null {
+  if (!row || typeof row !== 'object') return null;
+  const out: Record<string, string | number | boolean | null> = {};
+  for (const f of fields) {
+    const v = (row as Record<string, unknown>)[f];
+    if (!(v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isSafeInteger(v)))) return null;
+    out[f] = v;
+  }
+  return out;
+}
+
 export type UserLookupConfig = Pick<ResolvedConfig, 'usernameLookup' | 'emailLookup' | 'activeUserFilter'>;
 
 export class UserRepository implements UserStore {
   private readonly db: Db;
   private readonly insensitive: boolean;
   private relations: ReadonlySet<string> | null | undefined;
+  private readonly remembered = new RelationCache();
+  /** The checked relation rows that came with a user row from `findForLogin`, for its lookup rules. */
+  private readonly preloaded = new WeakMap<object, ReadonlyMap<string, RememberedRelation>>();
 
   constructor(
     private readonly prisma: PrismaLike,
@@ -42,14 +58,65 @@ export class UserRepository implements UserStore {
   async findForLogin(typed: string): Promise<UserRow | null> {
     if (!typed) return null;
     if (this.config.usernameLookup) {
-      const user = await this.db.user.findFirst({ where: this.active({ username: typed }), include: WITH_FACTS });
-      if (user) return withFacts(user);
+      const user = (await this.findRemembered(typed)) ?? withFacts(await this.db.user.findFirst({ where: this.active({ username: typed }), include: WITH_FACTS }));
+      if (user) return user;
     }
     if (this.config.emailLookup && typed.includes('@')) {
       const matches = await this.findActiveByEmail(typed, 2);
       if (matches.length === 1) return matches[0]!;
     }
     return null;
+  }
+
+  /**
+   * The user by username with the relation rows remembered from an earlier login, in one statement that also
+   * checks those rows are still exactly the user's: null (and forgotten) when there is no such user or anything
+   * changed, and the caller reads afresh.
+   */
+  private async findRemembered(username: string): Promise<UserRow | null> {
+    const entry = this.remembered.get(username);
+    if (!entry) return null;
+    const where = this.active({ AND: [{ username }, { id: entry.userId }, ...RelationCache.check(entry.relations)] });
+    let row: CountedRow | null;
+    try {
+      row = await this.db.user.findFirst({ where, include: WITH_FACTS });
+    } catch (err) {
+      // A relation or field the schema lost since: read as if nothing were remembered.
+      if (!isValidationError(err)) throw err;
+      row = null;
+    }
+    const user = withFacts(row);
+    if (!user) {
+      this.remembered.forget(username);
+      return null;
+    }
+    this.preloaded.set(user, entry.relations);
+    return user;
+  }
+
+  preloadedRelations(user: UserRow): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [field, { rows }] of this.preloaded.get(user) ?? []) out[field] = rows;
+    return out;
+  }
+
+  rememberRelations(user: UserRow, rows: Readonly<Record<string, unknown>>, kinds: ReadonlyMap<string, RelationKind>): void {
+    // Only a lookup by username checks remembered rows.
+    if (!this.config.usernameLookup) return;
+    const models = dataModelOf(this.prisma)?.models;
+    const relations = new Map<string, RememberedRelation>();
+    for (const [field, kind] of kinds) {
+      const value = rows[field];
+      const type = models?.[USER_MODEL]?.fields.find((f) => f.name === field && f.kind === 'object')?.type;
+      // Only the fields the in-memory filters answer (strings, integers, booleans, enums) are kept and checked:
+      // a filter on any other field asks the database itself.
+      const fields = (type ? models?.[type]?.fields : undefined)?.filter((f) => f.kind === 'enum' || (f.kind === 'scalar' && ['String', 'Int', 'Boolean'].includes(f.type))).map((f) => f.name);
+      if (!fields?.length || !Array.isArray(value) || value.length > MAX_REMEMBERED_ROWS || (kind === 'one' && value.length > 1)) continue;
+      const kept = value.map((r) => project(r, fields));
+      if (kept.some((r) => r === null)) continue;
+      relations.set(field, { kind, rows: kept as RememberedRelation['rows'] });
+    }
+    this.remembered.set(user.username, { userId: user.id, relations });
   }
 
   findActiveByEmail(email: string, take = 50): Promise<UserRow[]> {

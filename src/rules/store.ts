@@ -21,9 +21,9 @@ import {
 } from '../core/rules.ts';
 import { ruleWarnings, type RuleWarning } from '../core/rule-warnings.ts';
 import { checkSavedAttributesModel } from '../core/jit-check.ts';
-import { filterFields, matchesInMemory, UnsupportedFilter } from '../core/where-eval.ts';
+import { filterFields, matchesInMemory, relationShapes, UnsupportedFilter } from '../core/where-eval.ts';
 import { isUniqueViolation, isValidationError, validationSummary } from '../db/errors.ts';
-import type { LoginRuleData, LoginRuleRow, RuleRows, UserRow, UserStore } from '../db/ports.ts';
+import type { LoginRuleData, LoginRuleRow, RelationKind, RuleRows, UserRow, UserStore } from '../db/ports.ts';
 import type { RuleSource } from '../context.ts';
 
 interface Snapshot {
@@ -33,6 +33,8 @@ interface Snapshot {
   broken: BrokenRule[];
   /** Every user field or relation the rules' lookup filters read: loaded together, at most once per resolution. */
   whereFields: string[];
+  /** The relations among them addressed one way only (list or single row): the ones a user's rows are remembered for. */
+  relationKinds: ReadonlyMap<string, RelationKind>;
 }
 
 /** How long a snapshot is trusted without asking the database whether rules changed. */
@@ -101,7 +103,11 @@ export class RuleStore implements RuleSource {
     }
     const whereFields = new Set<string>();
     for (const r of rules) if (r.where) for (const f of filterFields(r.where)) whereFields.add(f);
-    this.snapshot = { stamp, loadedAt: this.now(), rules, broken, whereFields: [...whereFields] };
+    const shapes = new Map<string, RelationKind | null>();
+    const relations = this.users.relationFields();
+    if (relations) for (const r of rules) if (r.where) relationShapes(r.where, relations, shapes);
+    const relationKinds = new Map([...shapes].filter((e): e is [string, RelationKind] => e[1] !== null));
+    this.snapshot = { stamp, loadedAt: this.now(), rules, broken, whereFields: [...whereFields], relationKinds };
     return this.snapshot;
   }
 
@@ -178,11 +184,11 @@ export class RuleStore implements RuleSource {
   }
 
   private async resolution(user: UserRow | null, typed: string): Promise<RuleResolution> {
-    const { rules, broken, whereFields } = await this.load();
+    const { rules, broken, whereFields, relationKinds } = await this.load();
     const subject: RuleSubject = user
       ? { kind: 'user', userId: user.id, email: user.email, ...(await this.users.facts(user)) }
       : { kind: 'unknown', typed };
-    const lookup = user ? new UserLookup(this.users, user, whereFields) : null;
+    const lookup = user ? new UserLookup(this.users, user, whereFields, relationKinds) : null;
     const probe: RuleProbe = {
       matchesWhere: async (rule) => {
         if (!lookup || !rule.where) return false;
@@ -317,9 +323,10 @@ export function asRuleInput<T extends Partial<LoginRuleInput> | LoginRule>(input
 }
 
 /**
- * Answers one resolution's lookup filters for one user: in memory from the row the login already read, plus one
- * read of the fields (relations) the snapshot's filters name that the row lacks; a filter outside the in-memory
- * subset (src/core/where-eval.ts) costs one `count` query of its own.
+ * Answers one resolution's lookup filters for one user: in memory from the row the login already read (with the
+ * relation rows checked in that same statement, when an earlier login remembered them), plus one read of the
+ * fields (relations) the snapshot's filters name that the row lacks; a filter outside the in-memory subset
+ * (src/core/where-eval.ts) costs one `count` query of its own.
  */
 class UserLookup {
   private row: Record<string, unknown>;
@@ -329,8 +336,9 @@ class UserLookup {
     private readonly users: UserStore,
     private readonly user: UserRow,
     private readonly fields: readonly string[],
+    private readonly kinds: ReadonlyMap<string, RelationKind>,
   ) {
-    this.row = user as unknown as Record<string, unknown>;
+    this.row = { ...(user as unknown as Record<string, unknown>), ...users.preloadedRelations(user) };
   }
 
   async matches(where: Readonly<Record<string, unknown>>): Promise<boolean> {
@@ -356,7 +364,9 @@ class UserLookup {
       if (!isValidationError(err)) throw err;
     }
     // A user deleted mid-login keeps the row as read; the filters needing more fall back to the database.
-    if (extra) this.row = { ...this.row, ...extra };
+    if (!extra) return;
+    this.row = { ...this.row, ...extra };
+    this.users.rememberRelations(this.user, this.row, this.kinds);
   }
 }
 

@@ -31,6 +31,7 @@ beforeAll(async () => {
       { name: 'Acme SSO', method: 'sso', priority: 20, emailRegex: '@acme\\.test$', organizationId: 'org_acme', jitCreation: 'idp' },
       { name: 'Magic for magic.test', method: 'magic', priority: 30, emailRegex: '@magic\\.test$' },
       { name: 'Ops by display name', method: 'password', priority: 40, lookupAttributes: { displayName: 'Ops' } },
+      { name: 'On call by note', method: 'password', priority: 45, lookupAttributes: { notes: { some: { text: 'on call' } } } },
     ],
   });
 });
@@ -143,5 +144,18 @@ describe('a host with string ids and mapped names', () => {
     const explained = await t.login.explain('opal');
     expect(explained.rule?.name).toBe('Ops by display name');
     expect(explained.user?.id).toMatch(UUID);
+  });
+
+  it('a rule on the host\'s own relation sees each change of its rows, after they were remembered', async () => {
+    const quinn = await db.prisma.user.create({ data: { username: 'quinn', email: 'quinn@example.test' } });
+    const ruleOf = async () => (await t.login.explain('quinn')).rule?.name;
+    const fallback = await ruleOf();
+    expect(fallback).not.toBe('On call by note');
+    expect(await ruleOf()).toBe(fallback); // quinn's notes (none) are remembered
+    const note = await db.prisma.note.create({ data: { authorId: quinn.id, text: 'on call' } });
+    expect(await ruleOf()).toBe('On call by note');
+    expect(await ruleOf()).toBe('On call by note');
+    await db.prisma.note.update({ where: { id: note.id }, data: { text: 'off duty' } });
+    expect(await ruleOf()).toBe(fallback);
   });
 });
