@@ -221,15 +221,15 @@ console.log('5. RSS growth of the server (own process, --expose-gc) over logins 
   // RSS read after garbage collection, after a warm-up long enough for V8 and malloc to reach their working size
   // (a shorter one reads high and the growth comes out negative), then every fifth of the run, so a trend shows.
   const logins = QUICK ? 2000 : 10_000;
-  const warmUp = QUICK ? 1000 : 3000;
+  const warmUp = QUICK ? 500 : 1000;
   const growth: number[] = [];
   for (const peer of ['ours', 'bare'] as const) {
     const s = await ChildServer.start(peer, 4, USERS);
     try {
-      await s.logins(warmUp, 4);
+      await s.logins(warmUp, 8);
       const readings = [await s.ask<number>('rss', 'rss')];
       for (let k = 0; k < 5; k++) {
-        await s.logins(logins / 5, 4);
+        await s.logins(logins / 5, 8);
         readings.push(await s.ask<number>('rss', 'rss'));
       }
       growth.push((readings.at(-1)! - readings[0]!) / 1048576);
