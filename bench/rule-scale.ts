@@ -19,6 +19,8 @@ export interface ScaleResult {
   warmP50: number;
   /** Statements of that next read and its resolution together: the user read, which checks the remembered rows. */
   warmQueries: number;
+  /** Time spent creating the users and rules. */
+  seedMs: number;
 }
 
 const p50 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -28,15 +30,20 @@ export async function ruleScaleBench(ruleCount: number, userCount: number, sampl
   const sent: string[] = [];
   const prisma = db.newClient({ onQuery: (q) => sent.push(q) });
   try {
+    const seedStart = performance.now();
     const groups = 20;
     await prisma.group.createMany({ data: Array.from({ length: groups }, (_, i) => ({ name: `team-${i}` })) });
     const groupIds = (await prisma.group.findMany({ orderBy: { id: 'asc' } })).map((g) => g.id);
-    for (let start = 0; start < userCount; start += 5000) {
-      const n = Math.min(5000, userCount - start);
-      await prisma.user.createMany({
-        data: Array.from({ length: n }, (_, k) => ({ username: `u${start + k}`, email: `u${start + k}@corp${(start + k) % 50}.test`, isStaff: (start + k) % 97 === 0, lastName: `L${(start + k) % 300}` })),
-      });
-    }
+    // One INSERT … SELECT over a generated series (createMany in batches took 48 s for 100k users on PostgreSQL);
+    // the same rows as createMany would write: the columns not named take the schema's defaults.
+    const series =
+      db.provider === 'postgres'
+        ? `FROM generate_series(0, ${userCount - 1}) AS n(i)`
+        : `FROM (WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i + 1 < ${userCount}) SELECT i FROM s)`;
+    await prisma.$executeRawUnsafe(
+      `INSERT INTO ${db.table('User')} ("username", "email", "isStaff", "lastName") ` +
+        `SELECT 'u' || i, 'u' || i || '@corp' || (i % 50) || '.test', (i % 97 = 0), 'L' || (i % 300) ${series}`,
+    );
     // A few memberships per group (as raw rows would cost a join table name; connect through Prisma instead).
     for (const [i, id] of groupIds.entries()) await prisma.group.update({ where: { id }, data: { users: { connect: Array.from({ length: 20 }, (_, k) => ({ username: `u${(i * 31 + k * 7) % userCount}` })) } } });
 
@@ -55,6 +62,7 @@ export async function ruleScaleBench(ruleCount: number, userCount: number, sampl
     await store.create({ name: 'everyone', method: 'password', priority: ruleCount + 10, emailRegex: '.*' });
     const rules = await store.list();
     const lookupCount = rules.filter((r) => r.where).length;
+    const seedMs = performance.now() - seedStart;
 
     const times: number[] = [];
     const base: number[] = [];
@@ -84,7 +92,7 @@ export async function ruleScaleBench(ruleCount: number, userCount: number, sampl
         warmQueries = Math.max(warmQueries, sent.length - again);
       }
     }
-    return { users: userCount, lookups: lookupCount, p50: p50(times), baselineP50: p50(base), queries, warmP50: p50(warm), warmQueries };
+    return { users: userCount, lookups: lookupCount, p50: p50(times), baselineP50: p50(base), queries, warmP50: p50(warm), warmQueries, seedMs };
   } finally {
     await prisma.$disconnect();
     await db.close();
