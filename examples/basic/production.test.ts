@@ -4,7 +4,7 @@
 // (TEST_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/test) and Redis (REDIS_URL, default
 // redis://127.0.0.1:6379), which the machine and .ci/run start.
 import { randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
+import { Agent, type Server } from 'node:http';
 import pg from 'pg';
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,8 +47,18 @@ async function start(migrate: boolean, redisUrl = REDIS_URL): Promise<Instance> 
 }
 
 /** A browser: one cookie jar, each request sent to the instance given. */
+let nextAddress = 0;
+
+/**
+ * A browser: one cookie jar and one client address of its own (127.1.x.y), as many clients have, so that the
+ * per-IP login limit sees a wave of 1,000 logins as many clients, not one client over its limit.
+ */
 class Browser {
   private cookie = '';
+  private readonly agent: Agent;
+  constructor(readonly address = `127.1.${Math.floor(nextAddress / 250)}.${1 + (nextAddress++ % 250)}`) {
+    this.agent = new Agent({ localAddress: address });
+  }
   get cookieHeader(): string {
     return this.cookie;
   }
@@ -58,13 +68,13 @@ class Browser {
     if (sid) this.cookie = sid.split(';')[0]!;
   }
   async get(at: Instance, path: string) {
-    const res = await supertest(at.server).get(path).set('Cookie', this.cookie);
+    const res = await supertest(at.server).get(path).agent(this.agent).set('Cookie', this.cookie);
     this.keep(res);
     return res;
   }
   async post(at: Instance, path: string, form: Record<string, string>, tokenFrom: Instance = at) {
     const token = csrfFrom((await this.get(tokenFrom, path)).text);
-    const res = await supertest(at.server).post(path).set('Cookie', this.cookie).type('form').send({ _csrf: token, ...form });
+    const res = await supertest(at.server).post(path).agent(this.agent).set('Cookie', this.cookie).type('form').send({ _csrf: token, ...form });
     this.keep(res);
     return res;
   }
@@ -134,7 +144,8 @@ describe('production mode, two instances', () => {
     let last = 0;
     for (let i = 0; i < 6; i++) last = (await browser.post(i % 2 ? a : b, '/accounts/login/', { username: 'admin', password: `wrong ${i}` })).status;
     expect(last).toBe(429);
-    expect((await new Browser().post(a, '/accounts/login/', { username: 'admin', password: 'wrong again' })).status).toBe(429);
+    // The same client with a fresh session (no cookie) is blocked on the other instance too.
+    expect((await new Browser(browser.address).post(a, '/accounts/login/', { username: 'admin', password: 'wrong again' })).status).toBe(429);
     expect(await a.parts.redis.keys(`${prefix}rl*`)).not.toEqual([]);
   });
 
