@@ -17,6 +17,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkOSEmulator, DEMO_DIRECTORY, type WorkOSEmulator } from '../../src/emulator/index.ts';
 import { csrfFrom } from '../../test/support/app.ts';
+import { nextLoopbackAddress } from '../../test/support/loopback.ts';
 import { openProduction, type ProductionParts } from './production.ts';
 import { DEMO_PASSWORD } from './seed.ts';
 
@@ -132,17 +133,10 @@ interface Res {
   text: string;
 }
 
-let nextAddress = 0;
-/** A loopback address of its own for each browser: 127.1.0.1, 127.1.0.2, … */
-function newAddress(): string {
-  const n = nextAddress++;
-  return `127.1.${Math.floor(n / 250)}.${1 + (n % 250)}`;
-}
-
 /** A browser: one cookie jar and one client address; each request goes to the process given. */
 class Browser {
   cookie = '';
-  readonly address = newAddress();
+  readonly address = nextLoopbackAddress();
 
   send(at: App, method: 'GET' | 'POST', path: string, form?: Record<string, string>): Promise<Res> {
     const body = form ? new URLSearchParams(form).toString() : undefined;

@@ -9,6 +9,7 @@ import pg from 'pg';
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csrfFrom } from '../../test/support/app.ts';
+import { nextLoopbackAddress } from '../../test/support/loopback.ts';
 import { startTcpProxy, type TcpProxy } from '../../test/support/tcp-proxy.ts';
 import { createExampleApp } from './app.ts';
 import { openProduction, type ProductionParts } from './production.ts';
@@ -46,17 +47,14 @@ async function start(migrate: boolean, redisUrl = REDIS_URL): Promise<Instance> 
   return { parts, server, login, mails };
 }
 
-/** A browser: one cookie jar, each request sent to the instance given. */
-let nextAddress = 0;
-
 /**
- * A browser: one cookie jar and one client address of its own (127.1.x.y), as many clients have, so that the
+ * A browser, each request sent to the instance given: one cookie jar and one client address of its own (127.1.x.y), as many clients have, so that the
  * per-IP login limit sees a wave of 1,000 logins as many clients, not one client over its limit.
  */
 class Browser {
   private cookie = '';
   private readonly agent: Agent;
-  constructor(readonly address = `127.1.${Math.floor(nextAddress / 250)}.${1 + (nextAddress++ % 250)}`) {
+  constructor(readonly address = nextLoopbackAddress()) {
     this.agent = new Agent({ localAddress: address });
   }
   get cookieHeader(): string {

@@ -16,6 +16,17 @@ export interface RuleRegex {
 
 export type RegexCheck = { ok: true; regex: RuleRegex } | { ok: false; reason: string };
 
+// A resolution tests one email against every rule in turn: lower-case it once, not once per rule.
+let lastInput = '';
+let lastLowered = '';
+function lowered(input: string): string {
+  if (input !== lastInput) {
+    lastInput = input;
+    lastLowered = input.toLowerCase();
+  }
+  return lastLowered;
+}
+
 /** Compiles a rule's email regex the way Django did: case-insensitive, unanchored search. */
 export function compileRuleRegex(pattern: string): RegexCheck {
   if (pattern.length > MAX_PATTERN_LENGTH) return { ok: false, reason: `is longer than ${MAX_PATTERN_LENGTH} characters` };
@@ -30,7 +41,7 @@ export function compileRuleRegex(pattern: string): RegexCheck {
   // Every match contains `text` (ignoring ASCII case), so an input without it is refused without running RE2.
   // Lower-casing changes no ASCII character but A–Z, so it cannot hide the text.
   const text = requiredText(pattern);
-  const test = text === null ? (input: string) => compiled.test(input) : (input: string) => input.toLowerCase().includes(text) && compiled.test(input);
+  const test = text === null ? (input: string) => compiled.test(input) : (input: string) => lowered(input).includes(text) && compiled.test(input);
   return { ok: true, regex: { source: pattern, test } };
 }
 
