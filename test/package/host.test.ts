@@ -232,6 +232,17 @@ describe('a host built from the packed tarball', () => {
 
     const doctor = sh('npx', ['express-workos-login', 'doctor']);
     expect(doctor.output).toContain('✓ database: 1 enabled login rule(s), the default "Username/password login" among them');
+
+    // The installed CLI manages rules on the host's own database (its prisma.config.ts, its uuid ids).
+    const added = sh('npx', ['express-workos-login', 'rules', 'add', '--name', 'Acme SSO', '--method', 'sso', '--priority', '20', '--email-regex', '@acme\\.test$', '--organization-id', 'org_acme', '--link-existing-by-email', 'false', '--json']);
+    expect(JSON.parse(added.stdout)).toMatchObject({ rule: { issues: null, rule: { name: 'Acme SSO', organizationId: 'org_acme', linkExistingByEmail: false } }, warnings: [] });
+    const listed = JSON.parse(sh('npx', ['express-workos-login', 'rules', 'list', '--json']).stdout) as { rules: { name: string }[] };
+    expect(listed.rules.map((r) => r.name)).toEqual(['Acme SSO', 'Username/password login']);
+    expect(sh('npx', ['express-workos-login', 'rules', 'explain', 'grace@example.com']).stdout).toContain('Username/password login');
+    const refused = sh('npx', ['express-workos-login', 'rules', 'add', '--name', 'Bad', '--method', 'mfa', '--priority', '30', '--email-regex', '@x\\.test$'], { allowFailure: true });
+    expect(refused.status).toBe(1);
+    expect(refused.output).toContain('totpOrganizationName');
+    sh('npx', ['express-workos-login', 'rules', 'delete', String((JSON.parse(added.stdout) as { rule: { id: number } }).rule.id)]);
   });
 
   for (const [kind, entry] of [
