@@ -22,6 +22,8 @@ import Database from 'better-sqlite3';
 import express, { type Express } from 'express';
 import nunjucks from 'nunjucks';
 import pg from 'pg';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import supertest from 'supertest';
 import { betterAuth } from 'better-auth';
 import { getMigrations } from 'better-auth/db/migration';
@@ -113,10 +115,15 @@ export async function betterAuthPeer(options: { postgresUrl?: string; hash: 'scr
     }
   });
 
+  // Listening once on loopback, like the other peers (bench/run.ts says why).
+  const server = createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
   return {
     app,
     async login(email, password) {
-      const agent = supertest.agent(app);
+      const agent = supertest.agent(url);
       const page = await agent.get('/login');
       if (page.status !== 200) throw new Error(`better-auth: form page gave ${page.status}`);
       const signIn = await agent.post('/api/auth/sign-in/email').set('Origin', ORIGIN).send({ email, password });
@@ -124,6 +131,9 @@ export async function betterAuthPeer(options: { postgresUrl?: string; hash: 'scr
       const priv = await agent.get('/private');
       if (priv.status !== 200) throw new Error(`better-auth: protected page gave ${priv.status}`);
     },
-    close: cleanup,
+    async close() {
+      await new Promise((r) => server.close(r));
+      await cleanup();
+    },
   };
 }

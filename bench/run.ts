@@ -5,6 +5,7 @@
 // Only servers started here (in process, or in child processes on loopback) are hit; every loop is bounded in count.
 // The machine is shared: peers run in interleaved rounds and each figure is the median of the rounds.
 import { fork, type ChildProcess } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
 import { loadavg } from 'node:os';
 import bcrypt from 'bcrypt';
 import supertest from 'supertest';
@@ -132,11 +133,29 @@ class ChildServer {
   }
 }
 
-function peersFor(t: TestApp): [Peer, Peer] {
-  const app: Express = passportApp(t.prisma);
+/**
+ * Each peer listens once on loopback, as a deployed app does, and every browser is a new agent on it. (Handing
+ * supertest the app instead starts and stops a server per request, which cost more than a step-1 request itself
+ * and grew as closed ports piled up in TIME_WAIT.)
+ */
+const servers: Server[] = [];
+async function serve(app: Express): Promise<string> {
+  const server = createServer(app);
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (!address || typeof address === 'string') throw new Error('no port');
+  return `http://127.0.0.1:${address.port}`;
+}
+async function closeServers(): Promise<void> {
+  for (const s of servers.splice(0)) await new Promise((r) => s.close(r));
+}
+
+async function peersFor(t: TestApp): Promise<[Peer, Peer]> {
+  const [ours, bare] = [await serve(t.app), await serve(passportApp(t.prisma))];
   return [
-    { name: 'express-workos-login', login: (i) => fullLogin(t.agent() as unknown as Agent, '/accounts/login/', '/private', `user${i % USERS}`, 'ours') },
-    { name: 'passport-local', login: (i) => fullLogin(supertest.agent(app), '/login', '/private', `user${i % USERS}`, 'bare') },
+    { name: 'express-workos-login', login: (i) => fullLogin(supertest.agent(ours), '/accounts/login/', '/private', `user${i % USERS}`, 'ours') },
+    { name: 'passport-local', login: (i) => fullLogin(supertest.agent(bare), '/login', '/private', `user${i % USERS}`, 'bare') },
   ];
 }
 
@@ -181,7 +200,7 @@ for (const cost of [4, 10]) {
       n: cost === 4 && k === 0 ? Math.max(5, Math.round((QUICK ? 40 : 150) / 10)) : undefined,
       login: (i: number) => ba.login(`user${i % USERS}@example.test`, PASSWORD),
     }));
-    const [ours, bare] = peersFor(t);
+    const [ours, bare] = await peersFor(t);
     console.log(`2. full login, bcrypt ${cost}: ${ROUNDS} interleaved rounds, median (better-auth: 3 requests, see bench/README.md)`);
     const n = QUICK ? (cost === 4 ? 40 : 10) : cost === 4 ? 150 : 30;
     const [a, b, ...c] = await rate([ours, bare, ...baPeers], n, ROUNDS);
@@ -190,10 +209,10 @@ for (const cost of [4, 10]) {
     report(`logins/s, bcrypt ${cost}, vs better-auth given the same bcrypt`, '— (same hash: framework cost only)', `${a!.toFixed(1)}/s`, `${c.at(-1)!.toFixed(1)}/s better-auth`, a! / c.at(-1)!);
     if (cost === 4) {
       console.log('3. step 1 (GET form + POST username) against a bare Nunjucks page of the same size');
-      const nj = nunjucksApp(size);
+      const [oursUrl, nj] = [await serve(t.app), await serve(nunjucksApp(size))];
       const [s1, s0] = await rate(
         [
-          { name: 'ours', login: (i) => step1(t.agent() as unknown as Agent, '/accounts/login/', `user${i % USERS}`, 'ours') },
+          { name: 'ours', login: (i) => step1(supertest.agent(oursUrl), '/accounts/login/', `user${i % USERS}`, 'ours') },
           { name: 'nunjucks page', login: (i) => step1(supertest.agent(nj), '/login', `user${i % USERS}`, 'nunjucks page') },
         ],
         QUICK ? 50 : 300,
@@ -202,6 +221,7 @@ for (const cost of [4, 10]) {
       report(`step 1/s (login page ${size} chars)`, '>= 0.8x', `${s1!.toFixed(1)}/s`, `${s0!.toFixed(1)}/s`, s1! / s0!);
     }
   } finally {
+    await closeServers();
     for (const ba of bas) await ba.close();
     await t.close();
   }

@@ -39,6 +39,8 @@ export interface RuleSource {
   resolve(user: UserRow | null, typed: string): Promise<RuleResolution>;
   /** The rule an unknown address would get if it were a user's email (throws like `resolve`). */
   resolveAsEmail(typed: string): Promise<RuleResolution>;
+  /** True while step 2 is the shared password form whoever types the name (no rule's method starts on its own). */
+  passwordFormForEveryone(): Promise<boolean>;
   /** Throws `LoginError('login_unavailable')` when a broken enabled rule comes before `rule`. */
   assertReachable(rule: LoginRule): Promise<void>;
   explain(username: string): Promise<Explanation>;

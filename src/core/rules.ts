@@ -356,6 +356,16 @@ export async function resolveRule(rules: readonly LoginRule[], subject: RuleSubj
   };
 }
 
+/**
+ * Whether step 2 is the shared password form whoever types the name: no enabled rule's method has a first step of
+ * its own and no enabled broken rule blocks logins. Then step 1 need not read the user at all (and so cannot tell by
+ * its timing whether the name exists); the password step resolves the rule as always.
+ */
+export function passwordFormForEveryone(rules: readonly LoginRule[], broken: readonly BrokenRule[], catalog: RuleCatalog): boolean {
+  if (broken.some((b) => b.enabled)) return false;
+  return rules.every((r) => !r.enabled || catalog.methods.get(r.method)?.steps.first === 'password');
+}
+
 /** A rule that turns out broken while it is judged (it bypassed validation): it blocks like a broken row. */
 type Unjudgeable = { invalid: RuleIssue };
 

@@ -18,6 +18,8 @@ export interface UserStore {
   findForLogin(typed: string): Promise<UserRow | null>;
   /** An active user by id, with `facts`. */
   findActiveById(id: UserId): Promise<UserRow | null>;
+  /** An active user by id, without `facts`: what a logged-in page view needs, in the cheapest read. */
+  findSessionUser(id: UserId): Promise<UserRow | null>;
   /** Any user by id, active or not. */
   findById(id: UserId): Promise<UserRow | null>;
   /** Active users whose email equals `email`, ignoring case (oldest first), with `facts`. */

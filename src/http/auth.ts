@@ -59,7 +59,7 @@ async function loadSessionUser(ctx: Context, req: Request): Promise<void> {
     flash(req, 'info', messageFor('session_expired'));
     return;
   }
-  const user = await ctx.users.findActiveById(serialized.id);
+  const user = await ctx.users.findSessionUser(serialized.id);
   // A stale version means the password changed or all sessions were ended: this session is over.
   if (!user || user.sessionVersion !== serialized.v) {
     delete state.user;

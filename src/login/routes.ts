@@ -20,6 +20,8 @@ export function loginRoutes(ctx: Context): Router {
 
   /** Step 2 for a typed name: whatever the shared flow says the rule's method does first. */
   async function stepTwo(req: Request, res: Response, typed: string, next: string): Promise<void> {
+    // No rule could send this name anywhere but the password form: reading the user would change nothing.
+    if (await ctx.rules.passwordFormForEveryone()) return ctx.flow.identified({ req, typed, user: null, rule: null, next }, res);
     const user = await ctx.users.findForLogin(typed);
     let { rule } = await ctx.rules.resolve(user, typed);
     // An unknown address in a domain routed to magic links or SSO gets that domain's step 2 (which then sends

@@ -5,6 +5,7 @@ import { LoginError, RuleValidationError } from '../errors.ts';
 import {
   blockedReason,
   parseRuleInput,
+  passwordFormForEveryone,
   resolveRule,
   sortRules,
   toLoginRule,
@@ -35,6 +36,8 @@ interface Snapshot {
   whereFields: string[];
   /** The relations among them addressed one way only (list or single row): the ones a user's rows are remembered for. */
   relationKinds: ReadonlyMap<string, RelationKind>;
+  /** Step 2 is the password form for every name (`passwordFormForEveryone`). */
+  passwordFormForEveryone: boolean;
 }
 
 /** How long a snapshot is trusted without asking the database whether rules changed. */
@@ -107,7 +110,7 @@ export class RuleStore implements RuleSource {
     const relations = this.users.relationFields();
     if (relations) for (const r of rules) if (r.where) relationShapes(r.where, relations, shapes);
     const relationKinds = new Map([...shapes].filter((e): e is [string, RelationKind] => e[1] !== null));
-    this.snapshot = { stamp, loadedAt: this.now(), rules, broken, whereFields: [...whereFields], relationKinds };
+    this.snapshot = { stamp, loadedAt: this.now(), rules, broken, whereFields: [...whereFields], relationKinds, passwordFormForEveryone: passwordFormForEveryone(rules, broken, this.catalog) };
     return this.snapshot;
   }
 
@@ -142,6 +145,11 @@ export class RuleStore implements RuleSource {
    * when a broken enabled rule comes first (the error is logged, naming the rule): a login never falls through
    * a rule that might have been its own.
    */
+  /** True while step 2 is the password form whoever types the name: step 1 then skips reading the user. */
+  async passwordFormForEveryone(): Promise<boolean> {
+    return (await this.load()).passwordFormForEveryone;
+  }
+
   async resolve(user: UserRow | null, typed: string): Promise<RuleResolution> {
     return this.unblocked(await this.resolution(user, typed), user ? `user ${user.id}` : 'an unknown name');
   }

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   parseRuleInput,
+  passwordFormForEveryone,
   resolveRule,
   sortRules,
   toLoginRule,
@@ -367,5 +368,30 @@ describe('broken rules (rows that failed validation)', () => {
     const res = await resolveRule(rules, user(), { matchesWhere: async () => ({ invalid: 'Unknown argument `nope`' }) });
     expect(res.rule).toBeNull();
     expect(res.blockedBy).toEqual({ id: 1, name: 'rule 1', priority: 5, enabled: true, issues: [{ path: 'lookupAttributes', message: 'Unknown argument `nope`' }] });
+  });
+});
+
+describe('passwordFormForEveryone (step 1 then skips reading the user)', () => {
+  const broken = (over: Partial<BrokenRule> = {}): BrokenRule => ({ id: 99, name: 'broken', priority: 5, enabled: true, issues: [{ path: 'emailRegex', message: 'bad' }], ...over });
+
+  it('holds with no rules, and with rules whose methods all start with the password form', () => {
+    expect(passwordFormForEveryone([], [], BUILTIN_CATALOG)).toBe(true);
+    const rules = [rule(1, { emailRegex: '.*' }), rule(2, { method: 'mfa', totpOrganizationName: 'Acme', lookupAttributes: { isStaff: true } }), rule(3, { method: 'email_mfa', emailRegex: '@corp\\.test$' })];
+    expect(passwordFormForEveryone(rules, [], BUILTIN_CATALOG)).toBe(true);
+  });
+
+  it('fails as soon as one enabled rule has a first step of its own (a magic link, an IdP)', () => {
+    expect(passwordFormForEveryone([rule(1, { emailRegex: '.*' }), rule(2, { method: 'magic', emailRegex: '@links\\.test$' })], [], BUILTIN_CATALOG)).toBe(false);
+    expect(passwordFormForEveryone([rule(1, { method: 'sso', organizationId: 'org_1', emailRegex: '@acme\\.test$' })], [], BUILTIN_CATALOG)).toBe(false);
+  });
+
+  it('ignores disabled rules, broken or not, and fails on an enabled broken one (which blocks logins)', () => {
+    expect(passwordFormForEveryone([rule(1, { emailRegex: '.*' }), rule(2, { method: 'magic', emailRegex: '@x\\.test$', enabled: false })], [broken({ enabled: false })], BUILTIN_CATALOG)).toBe(true);
+    expect(passwordFormForEveryone([rule(1, { emailRegex: '.*' })], [broken()], BUILTIN_CATALOG)).toBe(false);
+  });
+
+  it('fails for a rule whose method no mounted module serves', () => {
+    const orphan = { ...rule(1, { emailRegex: '.*' }), method: 'gone' } as LoginRule;
+    expect(passwordFormForEveryone([orphan], [], BUILTIN_CATALOG)).toBe(false);
   });
 });

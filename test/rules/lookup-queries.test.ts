@@ -30,7 +30,9 @@ beforeAll(async () => {
   await createUser(t.prisma, { username: 'pat', groups: ['pat-team'] });
   for (let i = 0; i < 6; i++) await t.prisma.group.create({ data: { name: `team-${i}` } });
   expect(LOOKUPS).toHaveLength(19);
-  for (let i = 0; i < 80 - 1; i++) await t.login.rules.create({ name: `regex ${i}`, method: 'password', priority: i + 1, emailRegex: `^nobody${i}@corp${i}\\.test$` });
+  // One rule with its own step 2 (magic links for a domain pat is not in), so step 1 must resolve pat's rule too.
+  await t.login.rules.create({ name: 'Links for links.test', method: 'magic', priority: 0, emailRegex: '@links\\.test$' });
+  for (let i = 0; i < 80 - 2; i++) await t.login.rules.create({ name: `regex ${i}`, method: 'password', priority: i + 1, emailRegex: `^nobody${i}@corp${i}\\.test$` });
   for (const [i, where] of LOOKUPS.entries()) await t.login.rules.create({ name: `lookup ${i}`, method: 'password', priority: 100 + i, lookupAttributes: where });
   expect(await t.login.rules.list()).toHaveLength(100);
 });
