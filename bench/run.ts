@@ -18,6 +18,9 @@ import { redosBench } from './redos.ts';
 import { ruleScaleBench } from './rule-scale.ts';
 
 const QUICK = process.env.BENCH_QUICK === '1';
+/** BENCH_ONLY=2,3 runs only those sections (1 resolution, 2 logins, 3 step 1, 4 event loop, 5 RSS, 6 regex). */
+const ONLY = process.env.BENCH_ONLY?.split(',').map((x) => x.trim());
+const want = (section: number) => !ONLY || ONLY.includes(String(section));
 const quiet = { info() {}, warn() {}, error() {} };
 const PASSWORD = 'correct horse battery';
 const USERS = 50;
@@ -172,7 +175,7 @@ console.log(`express-workos-login benchmarks on ${usingPostgres ? 'PostgreSQL' :
 const started = performance.now();
 
 console.log('1. rule resolution p50 (baseline: reading the user, which a login does anyway)');
-for (const [rules, users, target] of [
+for (const [rules, users, target] of !want(1) ? [] : [
   [100, 10_000, 1],
   [1000, 100_000, 5],
 ] as const) {
@@ -184,8 +187,8 @@ for (const [rules, users, target] of [
   console.log(`  (seeding ${r.users} users and ${rules} rules took ${(r.seedMs / 1000).toFixed(1)} s)`);
 }
 
-const ROUNDS = QUICK ? 3 : 5;
-for (const cost of [4, 10]) {
+const ROUNDS = 5;
+for (const cost of [...(want(2) || want(3) ? [4] : []), ...(want(2) ? [10] : [])]) {
   const t = await loginApp(cost, USERS);
   const bas: BetterAuthPeer[] = [];
   try {
@@ -201,13 +204,15 @@ for (const cost of [4, 10]) {
       login: (i: number) => ba.login(`user${i % USERS}@example.test`, PASSWORD),
     }));
     const [ours, bare] = await peersFor(t);
-    console.log(`2. full login, bcrypt ${cost}: ${ROUNDS} interleaved rounds, median (better-auth: 3 requests, see bench/README.md)`);
-    const n = QUICK ? (cost === 4 ? 40 : 10) : cost === 4 ? 150 : 30;
-    const [a, b, ...c] = await rate([ours, bare, ...baPeers], n, ROUNDS);
-    report(`logins/s, bcrypt ${cost}`, cost === 4 ? '>= 0.8x' : '>= 0.95x', `${a!.toFixed(1)}/s`, `${b!.toFixed(1)}/s passport-local`, a! / b!);
-    if (cost === 4) report('logins/s, bcrypt 4, vs better-auth as shipped (scrypt)', '>= 1.5x', `${a!.toFixed(1)}/s`, `${c[0]!.toFixed(1)}/s better-auth`, a! / c[0]!);
-    report(`logins/s, bcrypt ${cost}, vs better-auth given the same bcrypt`, '— (same hash: framework cost only)', `${a!.toFixed(1)}/s`, `${c.at(-1)!.toFixed(1)}/s better-auth`, a! / c.at(-1)!);
-    if (cost === 4) {
+    if (want(2)) {
+      console.log(`2. full login, bcrypt ${cost}: ${ROUNDS} interleaved rounds, median (better-auth: 3 requests, see bench/README.md)`);
+      const n = QUICK ? (cost === 4 ? 40 : 12) : cost === 4 ? 150 : 30;
+      const [a, b, ...c] = await rate([ours, bare, ...baPeers], n, ROUNDS);
+      report(`logins/s, bcrypt ${cost}`, cost === 4 ? '>= 0.8x' : '>= 0.95x', `${a!.toFixed(1)}/s`, `${b!.toFixed(1)}/s passport-local`, a! / b!);
+      if (cost === 4) report('logins/s, bcrypt 4, vs better-auth as shipped (scrypt)', '>= 1.5x', `${a!.toFixed(1)}/s`, `${c[0]!.toFixed(1)}/s better-auth`, a! / c[0]!);
+      report(`logins/s, bcrypt ${cost}, vs better-auth given the same bcrypt`, '— (same hash: framework cost only)', `${a!.toFixed(1)}/s`, `${c.at(-1)!.toFixed(1)}/s better-auth`, a! / c.at(-1)!);
+    }
+    if (cost === 4 && want(3)) {
       console.log('3. step 1 (GET form + POST username) against a bare Nunjucks page of the same size');
       const [oursUrl, nj] = [await serve(t.app), await serve(nunjucksApp(size))];
       const [s1, s0] = await rate(
@@ -215,7 +220,7 @@ for (const cost of [4, 10]) {
           { name: 'ours', login: (i) => step1(supertest.agent(oursUrl), '/accounts/login/', `user${i % USERS}`, 'ours') },
           { name: 'nunjucks page', login: (i) => step1(supertest.agent(nj), '/login', `user${i % USERS}`, 'nunjucks page') },
         ],
-        QUICK ? 50 : 300,
+        QUICK ? 150 : 300,
         ROUNDS,
       );
       report(`step 1/s (login page ${size} chars)`, '>= 0.8x', `${s1!.toFixed(1)}/s`, `${s0!.toFixed(1)}/s`, s1! / s0!);
@@ -227,8 +232,8 @@ for (const cost of [4, 10]) {
   }
 }
 
-console.log('4. event-loop delay p99 of the server (own process, loopback HTTP), 50 concurrent logins, bcrypt 10');
-{
+if (want(4)) {
+  console.log('4. event-loop delay p99 of the server (own process, loopback HTTP), 50 concurrent logins, bcrypt 10');
   const servers = [await ChildServer.start('ours', 10, USERS), await ChildServer.start('bare', 10, USERS)];
   try {
     const p99s: number[][] = servers.map(() => []);
@@ -247,8 +252,8 @@ console.log('4. event-loop delay p99 of the server (own process, loopback HTTP),
   }
 }
 
-console.log('5. RSS growth of the server (own process, --expose-gc) over logins after a warm-up, bcrypt 4');
-{
+if (want(5)) {
+  console.log('5. RSS growth of the server (own process, --expose-gc) over logins after a warm-up, bcrypt 4');
   // RSS read after garbage collection, after a warm-up long enough for V8 and malloc to reach their working size
   // (a shorter one reads high and the growth comes out negative), then every fifth of the run, so a trend shows.
   const logins = QUICK ? 2000 : 10_000;
@@ -274,8 +279,10 @@ console.log('5. RSS growth of the server (own process, --expose-gc) over logins 
   report(`RSS growth (last reading − lowest) over ${logins} logins after ${warmUp} warm-up (bcrypt 4, sessions in a MemoryStore)`, '< 20 MB', `${growth[0]!.toFixed(1)} MB`, `${growth[1]!.toFixed(1)} MB`, growth[0]! / Math.max(growth[1]!, 0.1));
 }
 
-console.log('6. worst rule-regex match vs a literal pattern');
-await redosBench();
+if (want(6)) {
+  console.log('6. worst rule-regex match vs a literal pattern');
+  await redosBench();
+}
 
 console.log(`\nload average at the end ${load()}; took ${((performance.now() - started) / 1000).toFixed(0)} s`);
 console.log('\n| figure | target | measured | baseline | ratio |\n|---|---|---|---|---|');

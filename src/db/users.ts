@@ -15,8 +15,8 @@ import type { UserId } from '../user-types.ts';
  * whole MfaFactor and SsoIdentity tables at every login (12 ms instead of 1 ms on PostgreSQL with 20,000 factors),
  * so it is narrowed to the rows of the users the outer query reads, through their indexes.
  */
-function factsOf(who: Record<string, unknown>) {
-  const counted = { where: 'id' in who && Object.keys(who).length === 1 ? { userId: who.id } : { user: who } };
+function factsOf(who: { id: UserId } | { user: Record<string, unknown> }) {
+  const counted = { where: 'id' in who ? { userId: who.id } : who };
   return { _count: { select: { mfaFactors: counted, ssoIdentities: counted } } };
 }
 
@@ -66,7 +66,7 @@ export class UserRepository implements UserStore {
   async findForLogin(typed: string): Promise<UserRow | null> {
     if (!typed) return null;
     if (this.config.usernameLookup) {
-      const user = (await this.findRemembered(typed)) ?? withFacts(await this.db.user.findFirst({ where: this.active({ username: typed }), include: factsOf({ username: typed }) }));
+      const user = (await this.findRemembered(typed)) ?? withFacts(await this.db.user.findFirst({ where: this.active({ username: typed }), include: factsOf({ user: { username: typed } }) }));
       if (user) return user;
     }
     if (this.config.emailLookup && typed.includes('@')) {
@@ -144,7 +144,7 @@ export class UserRepository implements UserStore {
     // Prefix AND suffix (not `contains`): other addresses merely containing this one (`x.bob@…` for `bob@…`)
     // must not fill the capped candidate list and hide the real owner(s).
     const byAddress = this.insensitive ? { email: { equals: wanted, mode: 'insensitive' } } : { AND: [{ email: { startsWith: wanted } }, { email: { endsWith: wanted } }] };
-    const include = activeOnly ? { include: factsOf(byAddress) } : {};
+    const include = activeOnly ? { include: factsOf({ user: byAddress }) } : {};
     let rows: CountedRow[];
     if (this.insensitive) {
       rows = await this.db.user.findMany({ where: scope(byAddress), take, orderBy: { id: 'asc' }, ...include });

@@ -79,6 +79,9 @@ export function loadUserMiddleware(ctx: Context): RequestHandler {
     const marked = req as unknown as Record<symbol, boolean>;
     if (marked[done]) return next();
     marked[done] = true;
+    // An anonymous session has nothing to load: no promise, no tick. (No session at all is a setup error, which
+    // loadSessionUser reports.)
+    if (req.session && !req.session.workosLogin?.user) return next();
     loadSessionUser(ctx, req).then(() => next(), next);
   };
 }
