@@ -43,7 +43,12 @@ export class Renderer implements Pages {
       messages: [...(req.session ? takeFlash(req) : []), ...(options.messages ?? [])],
       ...context,
     });
-    if (options.noReferrer) res.set('Referrer-Policy', 'no-referrer');
-    res.status(options.status ?? 200).type('html').send(html);
+    if (options.noReferrer) res.setHeader('Referrer-Policy', 'no-referrer');
+    // Written directly rather than with res.send: auth pages are no-store, so an ETag (a hash of every page) and
+    // the 304 check it enables would only cost time.
+    res.statusCode = options.status ?? 200;
+    res.setHeader('Content-Type', 'text/html; charset=utf-8');
+    res.setHeader('Content-Length', Buffer.byteLength(html));
+    res.end(req.method === 'HEAD' ? undefined : html);
   }
 }

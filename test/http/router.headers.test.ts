@@ -55,6 +55,20 @@ describe('security headers', () => {
     expectHardened(page);
   });
 
+  it('pages carry no ETag (never stored, so never revalidated), and HEAD gets the headers without the body', async () => {
+    const get = await t.agent().get('/accounts/login/').set('If-None-Match', '*');
+    expect(get.status).toBe(200);
+    expect(get.headers.etag).toBeUndefined();
+    expect(get.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(Number(get.headers['content-length'])).toBe(Buffer.byteLength(get.text));
+    const head = await t.agent().head('/accounts/login/');
+    expect(head.status).toBe(200);
+    expect(head.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(Number(head.headers['content-length'])).toBeGreaterThan(500);
+    expect(head.text ?? '').toBe('');
+    expectHardened(head);
+  });
+
   it('let the stylesheet be cached', async () => {
     const res = await t.agent().get('/accounts/static/workos-login.css');
     expect(res.status).toBe(200);
