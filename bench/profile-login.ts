@@ -5,7 +5,7 @@
 import supertest from 'supertest';
 import { createTestApp, createUser, csrfFrom } from '../test/support/app.ts';
 const quiet = { info() {}, warn() {}, error() {} };
-const t = await createTestApp({ config: { password: { bcryptCost: 4 }, logger: quiet } });
+const t = await createTestApp({ config: { password: { bcryptCost: 4 }, logger: quiet }, eventLog: false });
 for (let i = 0; i < 50; i++) await createUser(t.prisma, { username: `user${i}`, email: `user${i}@example.test` });
 const mode = process.argv[2] ?? 'login';
 async function one(i: number) {

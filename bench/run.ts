@@ -163,7 +163,8 @@ async function peersFor(t: TestApp): Promise<[Peer, Peer]> {
 }
 
 async function loginApp(cost: number, users: number): Promise<TestApp> {
-  const t = await createTestApp({ config: { password: { bcryptCost: cost }, logger: quiet } });
+  // No event recorder: the harness's log of every event is test instrumentation, not the library's cost.
+  const t = await createTestApp({ config: { password: { bcryptCost: cost }, logger: quiet }, eventLog: false });
   for (let i = 0; i < users; i++) await createUser(t.prisma, { username: `user${i}`, email: `user${i}@example.test` });
   // Hashes at the configured cost, so no login pays for a rehash.
   await t.prisma.user.updateMany({ data: { passwordHash: await bcrypt.hash(PASSWORD, cost) } });

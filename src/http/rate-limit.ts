@@ -32,12 +32,14 @@ export function limiterFactory(config: Pick<ResolvedConfig, 'rateLimit'> & Parti
     };
     if (store === 'memory') return new RateLimiterMemory(opts);
     if (store === 'database') return guardLimiter(database!(opts), config.database?.timeoutMs);
-    return guardLimiter(new RateLimiterRedis({ ...opts, storeClient: store.redis, useRedisPackage: store.useRedisPackage }));
+    // The same limit as a database call: a Redis that stops answering (a stalled connection, no reset) would hold
+    // the request open for as long as ioredis waits, which by default is forever.
+    return guardLimiter(new RateLimiterRedis({ ...opts, storeClient: store.redis, useRedisPackage: store.useRedisPackage }), config.database?.timeoutMs);
   };
 }
 
 /**
- * A shared store's limiter whose failures (Redis down, the database unreachable or slower than `timeoutMs`) reject
+ * A shared store's limiter whose failures (Redis or the database down, or slower than `timeoutMs`) reject
  * with a `RateLimitStoreFailure`, the "try again" page, instead of an unknown error and a 500. A limit reached
  * (rate-limiter-flexible rejects with its result, not an Error) passes unchanged.
  */

@@ -1,6 +1,7 @@
 // Redis down, then back, under the router's own rate-limited routes (counters in Redis, sessions elsewhere): the
 // login form, the reset request and the magic-link form each answer the "try again" page (503, no stack trace)
-// while Redis is cut, send nothing, and work again once it is back, in the same browser session, without a restart.
+// while Redis is cut or stalled, send nothing, and work again once it is back, in the same browser session, without
+// a restart.
 // Needs Redis (REDIS_URL, default redis://127.0.0.1:6379), reached through a loopback proxy that the test cuts.
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
@@ -26,7 +27,8 @@ beforeAll(async () => {
   await redis.connect();
   direct = new Redis(REDIS_URL.toString(), { lazyConnect: true });
   await direct.connect();
-  t = await createTestApp({ config: { ...magicConfig('local'), rateLimit: { store: { redis }, keyPrefix: prefix } } });
+  // A short limit, so that the stalled-Redis test ends quickly (every call here takes milliseconds).
+  t = await createTestApp({ config: { ...magicConfig('local'), rateLimit: { store: { redis }, keyPrefix: prefix }, database: { timeoutMs: 1000 } } });
   await createUser(t.prisma, { username: 'pat', email: 'pat@example.test' });
   await createUser(t.prisma, { username: 'mia', email: 'mia@magic.test', password: null });
   await t.login.rules.create({ name: 'Magic for magic.test', method: 'magic', priority: 10, emailRegex: '@magic\\.test$' });
@@ -85,6 +87,21 @@ describe('Redis down, then back (rate-limit store)', () => {
     expect((await agent.post('/accounts/login/').type('form').send({ _csrf: loginToken, username: 'pat', password: PASSWORD })).status).toBe(303);
     expect(await isLoggedIn(agent)).toBe(true);
   });
+
+  it('a Redis that stops answering (3 s a round trip) gets the 503 page at database.timeoutMs, not a login seconds later; then works again', async () => {
+    const agent = t.agent();
+    const token = await csrf(agent);
+    const logins = t.events.of('login').length;
+    proxy.delay(3000);
+    // Without the limit this request waits out the stall and logs pat in (303).
+    expectTryAgainPage(await agent.post('/accounts/login/').type('form').send({ _csrf: token, username: 'pat', password: PASSWORD }));
+    expect(t.events.of('login')).toHaveLength(logins);
+    expect(await isLoggedIn(agent)).toBe(false);
+    proxy.delay(0);
+    await proxy.drained();
+    expect((await agent.post('/accounts/login/').type('form').send({ _csrf: token, username: 'pat', password: PASSWORD })).status).toBe(303);
+    expect(await isLoggedIn(agent)).toBe(true);
+  }, 20_000);
 
   it('a logged-in session survives a Redis outage: requests go on, the session is the same afterwards', async () => {
     const agent = t.agent();
