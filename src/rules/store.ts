@@ -140,16 +140,16 @@ export class RuleStore implements RuleSource {
     return (await this.load()).rules.find((r) => r.id === id) ?? null;
   }
 
-  /**
-   * Resolve the rule for an existing user or an unknown typed name. Throws `LoginError('login_unavailable', 503)`
-   * when a broken enabled rule comes first (the error is logged, naming the rule): a login never falls through
-   * a rule that might have been its own.
-   */
   /** True while step 2 is the password form whoever types the name: step 1 then skips reading the user. */
   async passwordFormForEveryone(): Promise<boolean> {
     return (await this.load()).passwordFormForEveryone;
   }
 
+  /**
+   * Resolve the rule for an existing user or an unknown typed name. Throws `LoginError('login_unavailable', 503)`
+   * when a broken enabled rule comes first (the error is logged, naming the rule): a login never falls through
+   * a rule that might have been its own.
+   */
   async resolve(user: UserRow | null, typed: string): Promise<RuleResolution> {
     return this.unblocked(await this.resolution(user, typed), user ? `user ${user.id}` : 'an unknown name');
   }
