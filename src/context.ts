@@ -22,6 +22,12 @@ export interface PageOptions {
   /** Pages that carry a single-use token in their URL must not leak it through the Referer header. */
   noReferrer?: boolean;
   messages?: Message[];
+  /**
+   * The page shows nothing of the visitor but the session's CSRF token (no user, no messages): it is rendered once
+   * per context and reused with each session's token. Nunjucks with a layout, includes and macros costs more than
+   * the rest of such a request; the empty login form is the page every anonymous visitor gets.
+   */
+  reusable?: boolean;
 }
 
 export interface Pages {

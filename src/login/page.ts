@@ -32,5 +32,7 @@ export interface LoginPageOptions {
 
 export function renderLoginPage(ctx: Context, req: Request, res: Response, data: LoginPageData, options: LoginPageOptions = {}): void {
   const texts = [...(options.errors ?? []).map((code) => messageFor(code)), ...(options.extra ?? [])];
-  ctx.renderer.render(req, res, 'login', { ...data, home_url: ctx.config.loginRedirectUrl }, { status: options.status ?? 200, messages: texts.map((text) => ({ level: 'error', text })) });
+  // The empty name form (what every anonymous visitor gets first) is rendered once and reused with each token.
+  const reusable = data.step === 'username' && data.username === '' && texts.length === 0;
+  ctx.renderer.render(req, res, 'login', { ...data, home_url: ctx.config.loginRedirectUrl }, { status: options.status ?? 200, messages: texts.map((text) => ({ level: 'error', text })), reusable });
 }
