@@ -19,6 +19,9 @@ const TOKEN_MARK = `ewlcsrf${randomBytes(12).toString('hex')}`;
 
 export class Renderer implements Pages {
   readonly env: nunjucks.Environment;
+  /** Templates are re-read at every render (development): nothing rendered is kept either. */
+  private readonly live: boolean;
+  private readonly reused = new Map<string, readonly string[]>();
 
   constructor(
     templateDirs: readonly string[],
@@ -28,10 +31,6 @@ export class Renderer implements Pages {
     const loader = new nunjucks.FileSystemLoader([...templateDirs, LIBRARY_VIEWS], { noCache: this.live });
     this.env = new nunjucks.Environment(loader, { autoescape: true, throwOnUndefined: false });
   }
-
-  /** Templates are re-read at every render (development): nothing rendered is kept either. */
-  private readonly live: boolean;
-  private readonly reused = new Map<string, readonly string[]>();
 
   /** Links every page needs, relative to where the router is mounted. */
   urls(req: Request): Record<string, string> {
