@@ -70,7 +70,8 @@ async function step1(agent: Agent, loginPath: string, username: string, name: st
  */
 async function rate(peers: (Peer & { n?: number })[], n: number, rounds: number): Promise<number[][]> {
   const perRound: number[][] = peers.map(() => []);
-  for (const p of peers) for (let i = 0; i < 5; i++) await p.login(i); // warm up
+  // Warm up for three rounds' worth: the rates still climbed for a few thousand requests (JIT, the pool, query plans).
+  for (const p of peers) for (let i = 0; i < 3 * (p.n ?? n); i++) await p.login(i);
   for (let r = 0; r < rounds; r++) {
     // Alternate the order each round, so neither peer always runs right after the other's garbage.
     const order = r % 2 ? [...peers.keys()].reverse() : [...peers.keys()];
@@ -81,6 +82,8 @@ async function rate(peers: (Peer & { n?: number })[], n: number, rounds: number)
       perRound[k]!.push((count * 1000) / (performance.now() - start));
     }
   }
+  // BENCH_ROUNDS=1 prints every round's rates, to see the spread behind a median.
+  if (process.env.BENCH_ROUNDS === '1') peers.forEach((p, k) => console.log(`    rounds, ${p.name}: ${perRound[k]!.map((x) => x.toFixed(1)).join(' ')}`));
   return perRound;
 }
 
@@ -204,7 +207,7 @@ for (const cost of [...(want(2) || want(3) ? [4] : []), ...(want(2) ? [10] : [])
     for (const hash of !want(2) ? [] : cost === 4 ? (['scrypt', 'bcrypt'] as const) : (['bcrypt'] as const)) {
       bas.push(await betterAuthPeer({ postgresUrl: usingPostgres ? process.env.TEST_DATABASE_URL : undefined, hash, cost, users: USERS, password: PASSWORD, pageSize: size }));
     }
-    const [n, rounds] = cost === 4 ? (QUICK ? [15, 7] : [30, 11]) : QUICK ? [6, 5] : [10, 9];
+    const [n, rounds] = cost === 4 ? (QUICK ? [15, 7] : [50, 11]) : QUICK ? [6, 5] : [10, 9];
     const baPeers = bas.map((ba, k) => ({
       name: 'better-auth',
       // Its scrypt login is about 10× slower: a tenth of the logins per round gives the same time per round.
