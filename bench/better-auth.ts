@@ -22,12 +22,11 @@ import Database from 'better-sqlite3';
 import express, { type Express } from 'express';
 import nunjucks from 'nunjucks';
 import pg from 'pg';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import supertest from 'supertest';
 import { betterAuth } from 'better-auth';
 import { getMigrations } from 'better-auth/db/migration';
 import { fromNodeHeaders, toNodeHandler } from 'better-auth/node';
+import { listenOnLoopback } from '../test/support/loopback.ts';
 
 process.env.BETTER_AUTH_TELEMETRY ??= '0';
 
@@ -116,10 +115,7 @@ export async function betterAuthPeer(options: { postgresUrl?: string; hash: 'scr
   });
 
   // Listening once on loopback, like the other peers (bench/run.ts says why).
-  const server = createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
+  const { url, close } = await listenOnLoopback(app);
   return {
     app,
     async login(email, password) {
@@ -132,7 +128,7 @@ export async function betterAuthPeer(options: { postgresUrl?: string; hash: 'scr
       if (priv.status !== 200) throw new Error(`better-auth: protected page gave ${priv.status}`);
     },
     async close() {
-      await new Promise((r) => server.close(r));
+      await close();
       await cleanup();
     },
   };

@@ -3,16 +3,13 @@
 // through the test harness in one process after 50 warm-up ones, each a new browser on the app listening once on
 // loopback (as in `npm run bench`), and prints the time per login. Open the .cpuprofile in Chrome DevTools, or sum
 // its self times per package (bench/README.md says what it showed).
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import supertest from 'supertest';
 import { createTestApp, createUser, csrfFrom } from '../test/support/app.ts';
+import { listenOnLoopback } from '../test/support/loopback.ts';
 const quiet = { info() {}, warn() {}, error() {} };
 const t = await createTestApp({ config: { password: { bcryptCost: 4 }, logger: quiet }, eventLog: false });
 for (let i = 0; i < 50; i++) await createUser(t.prisma, { username: `user${i}`, email: `user${i}@example.test` });
-const server = createServer(t.app);
-await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+const { url, close } = await listenOnLoopback(t.app);
 const mode = process.argv[2] ?? 'login';
 async function one(i: number) {
   const agent = supertest.agent(url);
@@ -31,5 +28,5 @@ const t0 = performance.now();
 const N = Number(process.argv[3] ?? 1500);
 for (let i = 0; i < N; i++) await one(i);
 console.log(mode, (performance.now() - t0) / N, 'ms per op');
-await new Promise((resolve) => server.close(resolve));
+await close();
 await t.close();

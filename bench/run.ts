@@ -6,13 +6,13 @@
 // The machine is shared: peers run in many short interleaved rounds; rates are medians of the rounds and ratios the
 // medians of the per-round ratios.
 import { fork, type ChildProcess } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
 import { loadavg } from 'node:os';
 import bcrypt from 'bcrypt';
 import supertest from 'supertest';
 import type { Express } from 'express';
 import { createTestApp, createUser, csrfFrom, type TestApp } from '../test/support/app.ts';
 import { usingPostgres } from '../test/support/db.ts';
+import { listenOnLoopback } from '../test/support/loopback.ts';
 import { betterAuthPeer, type BetterAuthPeer } from './better-auth.ts';
 import { nunjucksApp, passportApp } from './peers.ts';
 import { redosBench } from './redos.ts';
@@ -150,17 +150,14 @@ class ChildServer {
  * supertest the app instead starts and stops a server per request, which cost more than a step-1 request itself
  * and grew as closed ports piled up in TIME_WAIT.)
  */
-const servers: Server[] = [];
+const servers: { close(): Promise<void> }[] = [];
 async function serve(app: Express): Promise<string> {
-  const server = createServer(app);
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (!address || typeof address === 'string') throw new Error('no port');
-  return `http://127.0.0.1:${address.port}`;
+  const served = await listenOnLoopback(app);
+  servers.push(served);
+  return served.url;
 }
 async function closeServers(): Promise<void> {
-  for (const s of servers.splice(0)) await new Promise((r) => s.close(r));
+  for (const s of servers.splice(0)) await s.close();
 }
 
 async function peersFor(t: TestApp): Promise<[Peer, Peer]> {

@@ -10,14 +10,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { request, type IncomingHttpHeaders } from 'node:http';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { authenticator } from 'otplib';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkOSEmulator, DEMO_DIRECTORY, type WorkOSEmulator } from '../../src/emulator/index.ts';
 import { csrfFrom } from '../../test/support/app.ts';
-import { nextLoopbackAddress } from '../../test/support/loopback.ts';
+import { freePort, nextLoopbackAddress } from '../../test/support/loopback.ts';
 import { openProduction, type ProductionParts } from './production.ts';
 import { DEMO_PASSWORD } from './seed.ts';
 
@@ -44,15 +43,6 @@ interface App {
   output: string[];
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.once('error', reject);
-  });
-}
 
 const apps: App[] = [];
 let emulator: WorkOSEmulator;

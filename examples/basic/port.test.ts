@@ -2,26 +2,17 @@
 // and magic links reach this port, typing magic@example.com works, and `npm run demo:reset` empties its data.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csrfFrom } from '../../test/support/app.ts';
+import { freePort } from '../../test/support/loopback.ts';
 import { settingsFromEnv, startExample, type RunningExample } from './start.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.once('error', reject);
-  });
-}
 
 let example: RunningExample;
 let dataDir: string;

@@ -3,7 +3,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +12,7 @@ import supertest from 'supertest';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { hashPassword } from '../../src/index.ts';
 import { csrfFrom } from '../../test/support/app.ts';
+import { freePort } from '../../test/support/loopback.ts';
 import { createTestDb, migrationSql, type TestDb } from '../../test/support/db.ts';
 import { outbox } from './mail.ts';
 
@@ -56,15 +56,6 @@ it('logs in by email on plain http://localhost:3000, warns about nothing, and se
 const children: ChildProcess[] = [];
 afterAll(() => children.forEach((c) => c.kill()));
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.once('error', reject);
-  });
-}
 
 it('server.ts seeds the default rule and serves the login on its port, over plain http', async () => {
   const file = join(tmpdir(), `ewl-quickstart-${randomBytes(6).toString('hex')}.db`);

@@ -11,7 +11,7 @@ const { RateLimiterMemory, RateLimiterRedis } = rlf;
 
 export type { LimiterFactory } from '../context.ts';
 
-/** The rate-limit store (Redis, the database) failed or, for the database, took longer than `database.timeoutMs`. */
+/** The rate-limit store (Redis, the database) failed or took longer than `database.timeoutMs`. */
 export class RateLimitStoreFailure extends Error {
   constructor(cause: unknown) {
     super(`the rate-limit store failed: ${cause instanceof Error ? `${cause.name}: ${cause.message.split('\n')[0]}` : String(cause)}`, { cause });
@@ -20,7 +20,7 @@ export class RateLimitStoreFailure extends Error {
 }
 
 /** `database` builds the limiters of the `database` store (src/db/); required for that store. */
-export function limiterFactory(config: Pick<ResolvedConfig, 'rateLimit'> & Partial<Pick<ResolvedConfig, 'database'>>, database?: DatabaseLimiters): LimiterFactory {
+export function limiterFactory(config: Pick<ResolvedConfig, 'rateLimit' | 'database'>, database?: DatabaseLimiters): LimiterFactory {
   const { store, keyPrefix } = config.rateLimit;
   if (store === 'database' && !database) throw new TypeError('express-workos-login: the database rate-limit store needs its limiters');
   return (name, spec) => {
@@ -31,10 +31,10 @@ export function limiterFactory(config: Pick<ResolvedConfig, 'rateLimit'> & Parti
       blockDuration: spec.blockSeconds ?? 0,
     };
     if (store === 'memory') return new RateLimiterMemory(opts);
-    if (store === 'database') return guardLimiter(database!(opts), config.database?.timeoutMs);
+    if (store === 'database') return guardLimiter(database!(opts), config.database.timeoutMs);
     // The same limit as a database call: a Redis that stops answering (a stalled connection, no reset) would hold
     // the request open for as long as ioredis waits, which by default is forever.
-    return guardLimiter(new RateLimiterRedis({ ...opts, storeClient: store.redis, useRedisPackage: store.useRedisPackage }), config.database?.timeoutMs);
+    return guardLimiter(new RateLimiterRedis({ ...opts, storeClient: store.redis, useRedisPackage: store.useRedisPackage }), config.database.timeoutMs);
   };
 }
 
@@ -43,7 +43,7 @@ export function limiterFactory(config: Pick<ResolvedConfig, 'rateLimit'> & Parti
  * with a `RateLimitStoreFailure`, the "try again" page, instead of an unknown error and a 500. A limit reached
  * (rate-limiter-flexible rejects with its result, not an Error) passes unchanged.
  */
-function guardLimiter<L extends RateLimiterAbstract>(limiter: L, timeoutMs?: number): L {
+function guardLimiter<L extends RateLimiterAbstract>(limiter: L, timeoutMs: number): L {
   return new Proxy(limiter, {
     get(target, key) {
       const value: unknown = Reflect.get(target, key, target);
@@ -51,7 +51,7 @@ function guardLimiter<L extends RateLimiterAbstract>(limiter: L, timeoutMs?: num
       return (...args: unknown[]): unknown => {
         const result: unknown = (value as (...a: unknown[]) => unknown).apply(target, args);
         if (!(result instanceof Promise)) return result;
-        return (timeoutMs === undefined ? result : withTimeout(result, timeoutMs)).catch((err: unknown) => {
+        return withTimeout(result, timeoutMs).catch((err: unknown) => {
           throw err instanceof Error ? new RateLimitStoreFailure(err) : err;
         });
       };

@@ -10,7 +10,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
@@ -18,6 +17,7 @@ import { Redis } from 'ioredis';
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { csrfFrom } from '../support/app.ts';
+import { freePort } from '../support/loopback.ts';
 
 const repo = resolve(import.meta.dirname, '../..');
 const fixture = join(import.meta.dirname, 'host');
@@ -62,15 +62,6 @@ function userEnv(): Record<string, string> {
   return { ...env, PRISMA_HIDE_UPDATE_MESSAGE: '1', DATABASE_URL: databaseUrl, NO_COLOR: '1' };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
-    });
-    server.once('error', reject);
-  });
-}
 
 interface Server {
   url: string;
